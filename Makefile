@@ -1,0 +1,41 @@
+# L.I.A. 2 — two commands: `make run` and `make test` (see README.md).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := run.py
+DEMO_PASSWORD ?= demo-lia2
+
+.PHONY: run test install migrate demo serve bench clean translations
+
+$(BIN)/activate: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+translations: install
+	$(BIN)/pybabel compile -f -d translations >/dev/null
+
+migrate: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask lia demo --password "$(DEMO_PASSWORD)"
+
+serve:
+	@echo "Il gestionale è su http://127.0.0.1:8080 — accedi come 'admin' / '$(DEMO_PASSWORD)' (altri accessi sopra)."
+	$(BIN)/flask run --host 127.0.0.1 --port 8080
+
+run: translations demo serve
+
+test: translations
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,288 @@
+"""The network's data model.
+
+Identifying data of a woman lives only in DatiPersonali (encrypted at rest); everything else
+refers to her by Beneficiaria.codice, a pseudonymous code that carries no personal data.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import relationship, validates
+
+from app.crypto import DataCifrata, TestoCifrato, indice_cieco
+from app.rules.codice_fiscale import normalizza_cf
+
+
+def _ora():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _enum(nome, etichette):
+    # Stored as plain strings (no native enum): adding a value is a data change, not a DDL fight.
+    return Enum(*etichette.keys(), name=nome, native_enum=False, create_constraint=False, length=40)
+
+
+TIPI_ENTE = {
+    "capofila": "Ente capofila",
+    "centro_antiviolenza": "Centro antiviolenza",
+    "azienda_sociale": "Azienda sociale / SIL",
+    "centro_impiego": "Centro per l'impiego",
+    "servizio_sociale": "Servizio sociale comunale",
+    "ats": "ATS",
+    "asst": "ASST",
+    "provincia": "Provincia",
+    "regione": "Regione",
+    "altro": "Altro",
+}
+FASCE_ETA = {
+    "18-29": "18–29 anni", "30-39": "30–39 anni", "40-49": "40–49 anni",
+    "50-59": "50–59 anni", "60+": "60 anni e oltre", "nd": "Non rilevata",
+}
+CITTADINANZE = {
+    "italiana": "Italiana", "ue": "Altro paese UE", "extra_ue": "Paese extra UE", "nd": "Non rilevata",
+}
+RELAZIONI_AUTORE = {
+    "partner": "Partner (coniuge, convivente, fidanzato)", "ex_partner": "Ex partner",
+    "familiare": "Altro familiare", "conoscente": "Conoscente / collega", "sconosciuto": "Sconosciuto",
+    "nd": "Non rilevata",
+}
+CONDIZIONI_OCCUPAZIONALI = {
+    "occupata_indeterminato": "Occupata a tempo indeterminato",
+    "occupata_determinato": "Occupata a tempo determinato",
+    "occupata_precaria": "Occupata con lavoro precario",
+    "disoccupata": "Disoccupata", "inoccupata": "Inoccupata / in cerca di primo impiego",
+    "non_forza_lavoro": "Non in cerca di lavoro", "nd": "Non rilevata",
+}
+TIPI_CONSENSO = {
+    "servizi": "Consenso all'accesso ai servizi",
+    "condivisione_rete": "Consenso alla condivisione nella rete (in forma pseudonima)",
+}
+TIPI_ALTRA_MISURA = {
+    "reddito_cittadinanza": "Reddito di Cittadinanza",
+    "fondo_poverta": "Fondo Povertà",
+    "reddito_liberta": "Reddito di Libertà",
+    "gol_cluster4": "GOL – cluster 4",
+    "altro": "Altra misura",
+}
+
+
+class Ambito(Model):
+    __tablename__ = "lia_ambito"
+    id = Column(Integer, primary_key=True)
+    codice = Column(String(4), unique=True, nullable=False)  # prefix of the women's codes
+    nome = Column(String(100), unique=True, nullable=False)
+
+    def __repr__(self):
+        return self.nome
+
+
+class Ente(Model):
+    __tablename__ = "lia_ente"
+    id = Column(Integer, primary_key=True)
+    nome = Column(String(200), unique=True, nullable=False)
+    tipo = Column(_enum("tipo_ente", TIPI_ENTE), nullable=False)
+    ambito_id = Column(Integer, ForeignKey("lia_ambito.id"), nullable=True)
+    ambito = relationship(Ambito)
+
+    @property
+    def is_cav(self) -> bool:
+        return self.tipo == "centro_antiviolenza"
+
+    def __repr__(self):
+        return self.nome
+
+
+class Utente(User):
+    """FAB's user with the ente it belongs to (FAB's extendsecurity pattern, same table)."""
+
+    __tablename__ = "ab_user"
+    ente_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=True)
+    ente = relationship(Ente, foreign_keys=[ente_id])
+
+
+class Beneficiaria(Model):
+    """A woman in the programme, known outside her CAV only by `codice`."""
+
+    __tablename__ = "lia_beneficiaria"
+    __table_args__ = (UniqueConstraint("ambito_id", "anno", "progressivo", name="uq_beneficiaria_sequenza"),)
+    id = Column(Integer, primary_key=True)
+    codice = Column(String(20), unique=True, nullable=False)
+    ambito_id = Column(Integer, ForeignKey("lia_ambito.id"), nullable=False)
+    ambito = relationship(Ambito)
+    anno = Column(Integer, nullable=False)
+    progressivo = Column(Integer, nullable=False)
+    ente_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False, index=True)  # the holding CAV
+    ente = relationship(Ente)
+    data_presa_in_carico = Column(Date, nullable=False, default=date.today)
+    fascia_eta = Column(_enum("fascia_eta", FASCE_ETA), nullable=False, default="nd")
+    cittadinanza = Column(_enum("cittadinanza", CITTADINANZE), nullable=False, default="nd")
+    figli_minori = Column(Integer, nullable=False, default=0)
+    relazione_autore = Column(_enum("relazione_autore", RELAZIONI_AUTORE), nullable=False, default="nd")
+    condizione_occupazionale = Column(
+        _enum("condizione_occupazionale", CONDIZIONI_OCCUPAZIONALI), nullable=False, default="nd"
+    )
+    creato_il = Column(DateTime, nullable=False, default=_ora)
+
+    consensi = relationship("Consenso", back_populates="beneficiaria", cascade="all, delete-orphan")
+    altre_misure = relationship("AltraMisura", back_populates="beneficiaria", cascade="all, delete-orphan")
+
+    def __repr__(self):
+        return self.codice
+
+
+class PerBeneficiaria:
+    """Mixin of records about one woman: they share her visibility (see app.security)."""
+
+
+class Consenso(PerBeneficiaria, Model):
+    __tablename__ = "lia_consenso"
+    id = Column(Integer, primary_key=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria = relationship(Beneficiaria, back_populates="consensi")
+    tipo = Column(_enum("tipo_consenso", TIPI_CONSENSO), nullable=False)
+    data = Column(Date, nullable=False, default=date.today)
+    ambito_consenso = Column(String(300), nullable=False, default="")  # what she agreed to
+    revocato_il = Column(Date, nullable=True)
+    registrato_da_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    registrato_da = relationship(Utente, foreign_keys=[registrato_da_id])
+
+    def __repr__(self):
+        return f"{TIPI_CONSENSO.get(self.tipo, self.tipo)} ({self.data:%d/%m/%Y})"
+
+
+class AltraMisura(PerBeneficiaria, Model):
+    """Another measure the woman receives: not programme money, checked against double funding."""
+
+    __tablename__ = "lia_altra_misura"
+    id = Column(Integer, primary_key=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria = relationship(Beneficiaria, back_populates="altre_misure")
+    tipo = Column(_enum("tipo_altra_misura", TIPI_ALTRA_MISURA), nullable=False)
+    data_inizio = Column(Date, nullable=False)
+    data_fine = Column(Date, nullable=True)
+    # Assi whose needs it covers, comma separated (e.g. "IV" for a housing contribution).
+    assi_coperti = Column(String(20), nullable=False, default="")
+    note = Column(String(500), nullable=False, default="")
+
+    def __repr__(self):
+        return TIPI_ALTRA_MISURA.get(self.tipo, self.tipo)
+
+
+class DatiPersonali(PerBeneficiaria, Model):
+    """Identifying data, 1:1 with Beneficiaria: seen only by the holding CAV. Encrypted at rest."""
+
+    __tablename__ = "lia_dati_personali"
+    id = Column(Integer, primary_key=True)
+    beneficiaria_id = Column(
+        Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    beneficiaria = relationship(Beneficiaria, backref="_dati_personali")
+    nome = Column(TestoCifrato, nullable=False)
+    cognome = Column(TestoCifrato, nullable=False)
+    codice_fiscale = Column(TestoCifrato, nullable=True)
+    # HMAC of the normalised codice fiscale: exact search without storing it in clear.
+    cf_indice = Column(String(64), nullable=True, index=True)
+    data_nascita = Column(DataCifrata, nullable=True)
+    telefono = Column(TestoCifrato, nullable=True)
+    email = Column(TestoCifrato, nullable=True)
+    indirizzo = Column(TestoCifrato, nullable=True)
+    comune = Column(TestoCifrato, nullable=True)
+
+    @validates("codice_fiscale")
+    def _aggiorna_indice(self, key, value):
+        value = normalizza_cf(value) if value else None
+        self.cf_indice = indice_cieco(value) if value else None
+        return value
+
+    def __repr__(self):
+        # Never the name: reprs end up in logs and error pages.
+        return f"DatiPersonali<{self.beneficiaria_id}>"
+
+
+# --- the programme catalogue, loaded from app/programmes/<codice>.toml -----------------------
+
+class Programma(Model):
+    __tablename__ = "lia_programma"
+    id = Column(Integer, primary_key=True)
+    codice = Column(String(20), unique=True, nullable=False)
+    nome = Column(String(200), nullable=False)
+    decreto = Column(String(300), nullable=False)
+    data_inizio = Column(Date, nullable=False)
+    data_fine = Column(Date, nullable=False)
+
+    def __repr__(self):
+        return self.nome
+
+
+class Asse(Model):
+    __tablename__ = "lia_asse"
+    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    id = Column(Integer, primary_key=True)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    programma = relationship(Programma)
+    codice = Column(String(10), nullable=False)
+    nome = Column(String(300), nullable=False)
+    attivato = Column(Boolean, nullable=False, default=False)
+    gestore = Column(String(20), nullable=False)
+
+    def __repr__(self):
+        return f"Asse {self.codice}"
+
+
+class Priorita(Model):
+    __tablename__ = "lia_priorita"
+    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    id = Column(Integer, primary_key=True)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    codice = Column(String(10), nullable=False)
+    asse_id = Column(Integer, ForeignKey("lia_asse.id"), nullable=False)
+    asse = relationship(Asse)
+    nome = Column(String(300), nullable=False)
+    attivata = Column(Boolean, nullable=False, default=False)
+    dedotta = Column(Boolean, nullable=False, default=False)
+
+    def __repr__(self):
+        return f"{self.codice} {self.nome}"
+
+
+class VoceSpesa(Model):
+    __tablename__ = "lia_voce_spesa"
+    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    id = Column(Integer, primary_key=True)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    codice = Column(String(40), nullable=False)
+    descrizione = Column(String(300), nullable=False)
+    priorita_id = Column(Integer, ForeignKey("lia_priorita.id"), nullable=False)
+    priorita = relationship(Priorita)
+    costo_ammesso = Column(Boolean, nullable=False, default=True)
+    solo_soluzioni_intermedie = Column(Boolean, nullable=False, default=False)
+
+    def __repr__(self):
+        return f"{self.codice} – {self.descrizione}"
+
+
+class Massimale(Model):
+    __tablename__ = "lia_massimale"
+    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    id = Column(Integer, primary_key=True)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    codice = Column(String(40), nullable=False)
+    descrizione = Column(String(300), nullable=False)
+    importo = Column(Numeric(12, 2), nullable=False)
+    assi = Column(String(40), nullable=False)  # comma separated asse codes
+
+
+class Indicatore(Model):
+    __tablename__ = "lia_indicatore"
+    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    id = Column(Integer, primary_key=True)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    codice = Column(String(40), nullable=False)
+    descrizione = Column(String(300), nullable=False)
+    target = Column(Integer, nullable=False)

@@ -1,0 +1,324 @@
+"""Eligibility of one spesa against the programme catalogue.
+
+Each rule is a function ``(spesa, programma, contesto) -> list[str]`` of Italian reasons
+(empty = ok), so the web form, the REST API (422), the import and the Excel export all
+share the same verdict. Pure Python: no Flask, no SQLAlchemy; money is always Decimal.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Callable
+
+from app.rules.programma import Programma, VoceSpesa
+
+CENTESIMO = Decimal("0.01")
+IMPORTO_MASSIMO = Decimal("1000000")
+
+
+@dataclass(frozen=True)
+class ProgettoDati:
+    id: int
+    area: str  # "lavoro", "abitare", "entrambe"
+    data_inizio: date | None
+    data_fine: date | None
+    data_validazione_equipe: date | None
+    data_validazione_capofila: date | None
+    ente_cav_id: int  # the CAV holding the woman in charge
+    soluzione_abitativa_intermedia: bool = False
+
+
+@dataclass(frozen=True)
+class SpesaDati:
+    voce: str
+    importo: Decimal
+    data: date
+    ente_pagatore_id: int
+    ente_pagatore_tipo: str
+    coperta_da_altra_misura: bool
+    giustificativo_numero: str | None
+    giustificativo_data: date | None
+    progetto: ProgettoDati | None  # None for Asse I spese paid by the capofila
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class AltraMisuraDati:
+    tipo: str
+    data_inizio: date
+    data_fine: date | None
+    assi_coperti: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contesto:
+    spese_ammissibili_progetto: tuple[SpesaDati, ...] = ()
+    giustificativi_esistenti: frozenset[tuple[int, str, date]] = frozenset()
+    altre_misure: tuple[AltraMisuraDati, ...] = ()
+
+
+@dataclass(frozen=True)
+class Esito:
+    ammissibile: bool
+    motivi: tuple[str, ...]
+    avvisi: tuple[str, ...]
+
+
+Regola = Callable[[SpesaDati, Programma, Contesto], list[str]]
+
+
+# --- formatting and raw input ---------------------------------------------------------
+
+def formatta_euro(importo: Decimal) -> str:
+    """Decimal("1234.5") -> "€ 1.234,50" (Italian separators)."""
+    testo = format(Decimal(importo).quantize(CENTESIMO, ROUND_HALF_UP), ",.2f")
+    return "€ " + testo.translate(str.maketrans(",.", ".,"))
+
+
+def formatta_data(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def normalizza_giustificativo(numero: str | None) -> str:
+    """" fatt 12/ a " -> "FATT12/A": the same invoice typed twice must compare equal."""
+    return re.sub(r"\s+", "", numero or "").upper()
+
+
+_IT = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")       # 1.234,56  1234,56  1.234
+_EN = re.compile(r"^\d+(\.\d+)?$")                           # 1234.56
+
+
+def valida_importo(valore) -> tuple[Decimal | None, list[str]]:
+    """Parse an amount typed in a form, sent by the API or read from a spreadsheet."""
+    if valore is None or (isinstance(valore, str) and not valore.strip()):
+        return None, ["importo mancante"]
+    if isinstance(valore, bool):
+        return None, [f"importo non numerico: «{valore}»"]
+    if isinstance(valore, (Decimal, int)):
+        d = Decimal(valore)
+    elif isinstance(valore, float):
+        d = Decimal(str(valore))  # JSON numbers arrive as float; str() is what was typed
+    else:
+        testo = str(valore).strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
+        segno, corpo = (testo[0], testo[1:]) if testo[:1] in "+-" else ("", testo)
+        if "," in corpo or corpo.count(".") > 1:
+            if not _IT.match(corpo):
+                return None, [f"importo non numerico: «{valore}»"]
+            corpo = corpo.replace(".", "").replace(",", ".")
+        elif re.fullmatch(r"\d{1,3}\.\d{3}", corpo):
+            # "1.234": thousands for an Italian, 1.234 for anyone else; ask, don't guess
+            return None, [f"importo ambiguo «{valore}»: scrivere 1234,00 oppure 1.234,00"]
+        elif not _EN.match(corpo):
+            return None, [f"importo non numerico: «{valore}»"]
+        try:
+            d = Decimal(("-" if segno == "-" else "") + corpo)
+        except InvalidOperation:
+            return None, [f"importo non numerico: «{valore}»"]
+    if not d.is_finite():
+        return None, [f"importo non numerico: «{valore}»"]
+    motivi = []
+    if d < 0:
+        motivi.append("l'importo non può essere negativo")
+    if d != d.quantize(CENTESIMO, ROUND_HALF_UP):
+        motivi.append("l'importo può avere al massimo due decimali")
+    if d > IMPORTO_MASSIMO:
+        motivi.append(f"l'importo supera il limite di {formatta_euro(IMPORTO_MASSIMO)}")
+    if motivi:
+        return None, motivi
+    return d.quantize(CENTESIMO), []
+
+
+# --- helpers --------------------------------------------------------------------------
+
+def _voce(spesa: SpesaDati, programma: Programma) -> VoceSpesa | None:
+    return programma.voce(spesa.voce)
+
+
+def _assi_di_progetto(programma: Programma) -> set[str]:
+    # Assi reachable from some project area (II-IV); the others (Asse I) are system actions.
+    return {a for assi in programma.aree.values() for a in assi}
+
+
+# --- the rules ------------------------------------------------------------------------
+
+def regola_voce_attiva(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """1. The voce exists, and its asse and priorità are activated in the programme."""
+    voce = _voce(spesa, programma)
+    if voce is None:
+        return [f"voce di spesa «{spesa.voce}» non prevista dal programma {programma.codice}"]
+    motivi = []
+    asse = programma.asse(voce.asse)
+    if asse is None or not asse.attivato:
+        motivi.append(f"l'asse {voce.asse} non è attivato nel programma")
+    pr = programma.priorita_per_codice(voce.priorita)
+    if pr is None or not pr.attivata:
+        motivi.append(f"la priorità {voce.priorita} non è attivata nel programma")
+    return motivi
+
+
+def regola_area_progetto(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """2. Project spese only in the assi of the project's area; system spese without a project."""
+    voce = _voce(spesa, programma)
+    if voce is None:
+        return []
+    if voce.asse not in _assi_di_progetto(programma):
+        if spesa.progetto is not None:
+            return [f"le spese dell'asse {voce.asse} non si imputano a un progetto personalizzato"]
+        return []
+    if spesa.progetto is None:
+        return [f"le spese dell'asse {voce.asse} devono essere imputate a un progetto personalizzato"]
+    ammessi = programma.assi_per_area(spesa.progetto.area)
+    if voce.asse not in ammessi:
+        return [
+            f"l'asse {voce.asse} non è ammesso per un progetto dell'area «{spesa.progetto.area}»"
+            f" (assi ammessi: {', '.join(ammessi) or 'nessuno'})"
+        ]
+    return []
+
+
+def regola_ente_pagatore(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """3. Paid by the kind of ente that manages the asse; a CAV pays only for its own women."""
+    voce = _voce(spesa, programma)
+    asse = programma.asse(voce.asse) if voce else None
+    if asse is None:
+        return []
+    if spesa.ente_pagatore_tipo != asse.gestore:
+        return [f"le spese dell'asse {asse.codice} sono gestite e pagate da: {asse.gestore}"
+                f" (ente pagatore: {spesa.ente_pagatore_tipo})"]
+    if asse.gestore == "cav" and spesa.progetto and spesa.ente_pagatore_id != spesa.progetto.ente_cav_id:
+        return ["la spesa deve essere pagata dal CAV che ha in carico la donna"]
+    return []
+
+
+def regola_validazione_progetto(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """4. No spending before the équipe's validation, nor (regional money) the capofila's."""
+    p = spesa.progetto
+    if p is None:
+        return []
+    motivi = []
+    validazioni = [("dall'équipe territoriale", p.data_validazione_equipe)]
+    if spesa.importo > 0:  # any cost is regional money: the capofila must have validated too
+        validazioni.append(("dal capofila", p.data_validazione_capofila))
+    for chi, quando in validazioni:
+        if quando is None:
+            motivi.append(f"progetto non ancora validato {chi}")
+        elif spesa.data < quando:
+            motivi.append(f"spesa del {formatta_data(spesa.data)} precedente alla validazione"
+                          f" {chi} ({formatta_data(quando)})")
+    return motivi
+
+
+def regola_periodo(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """5. Within the programme's period and the project's period (both inclusive)."""
+    motivi = []
+    if not programma.data_inizio <= spesa.data <= programma.data_fine:
+        motivi.append(f"spesa del {formatta_data(spesa.data)} fuori dal periodo del programma"
+                      f" ({formatta_data(programma.data_inizio)}–{formatta_data(programma.data_fine)})")
+    p = spesa.progetto
+    if p and p.data_inizio and spesa.data < p.data_inizio:
+        motivi.append(f"spesa precedente all'inizio del progetto ({formatta_data(p.data_inizio)})")
+    if p and p.data_fine and spesa.data > p.data_fine:
+        motivi.append(f"spesa successiva alla fine del progetto ({formatta_data(p.data_fine)})")
+    return motivi
+
+
+def regola_massimali(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """6. Ceilings per project: a spesa that overflows is refused whole, never cut."""
+    voce = _voce(spesa, programma)
+    if voce is None or spesa.progetto is None or spesa.importo <= 0:
+        return []
+    motivi = []
+    for m in programma.massimali_per_asse(voce.asse):
+        speso = sum(
+            (s.importo for s in contesto.spese_ammissibili_progetto
+             if (spesa.id is None or s.id != spesa.id)
+             and (v := programma.voce(s.voce)) is not None and v.asse in m.assi),
+            Decimal("0"),
+        )
+        if speso + spesa.importo > m.importo:
+            residuo = max(m.importo - speso, Decimal("0"))
+            motivi.append(f"supera il massimale «{m.descrizione}» di {formatta_euro(m.importo)}"
+                          f" per progetto: residuo disponibile: {formatta_euro(residuo)}")
+    return motivi
+
+
+def regola_costo_ammesso(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """7. CPI services are paid by the CPI: recorded at zero; every other voce costs > 0."""
+    voce = _voce(spesa, programma)
+    if voce is None:
+        return []
+    if not voce.costo_ammesso:
+        if spesa.importo != 0:
+            return [f"«{voce.descrizione}»: servizio senza costo per il programma,"
+                    " un importo addebitato non è ammissibile"]
+        return []
+    if spesa.importo <= 0:
+        return ["l'importo deve essere maggiore di zero"]
+    return []
+
+
+def regola_doppio_finanziamento(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """8. A cost already covered by another measure cannot be charged again."""
+    if spesa.coperta_da_altra_misura:
+        return ["spesa già coperta da un'altra misura (doppio finanziamento)"]
+    return []
+
+
+def avviso_altre_misure(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """8b. Warning only: the woman receives a measure covering the same need on that date."""
+    voce = _voce(spesa, programma)
+    if voce is None:
+        return []
+    return [
+        f"la donna riceve «{m.tipo}» dal {formatta_data(m.data_inizio)}, che copre anche l'asse"
+        f" {voce.asse}: verificare che la spesa non sia già coperta"
+        for m in contesto.altre_misure
+        if voce.asse in m.assi_coperti
+        and m.data_inizio <= spesa.data <= (m.data_fine or date.max)
+    ]
+
+
+def regola_soluzione_intermedia(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """9. The managing body's monthly fee exists only for intermediate housing solutions."""
+    voce = _voce(spesa, programma)
+    if voce is None or not voce.solo_soluzioni_intermedie:
+        return []
+    if spesa.progetto is None or not spesa.progetto.soluzione_abitativa_intermedia:
+        return [f"«{voce.descrizione}»: ammessa solo per soluzioni abitative intermedie"]
+    return []
+
+
+def regola_giustificativo_unico(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """10. One invoice/receipt of one payer cannot be charged twice."""
+    numero = normalizza_giustificativo(spesa.giustificativo_numero)
+    if not numero or spesa.giustificativo_data is None:
+        return []
+    if (spesa.ente_pagatore_id, numero, spesa.giustificativo_data) in contesto.giustificativi_esistenti:
+        return [f"giustificativo n. {numero} del {formatta_data(spesa.giustificativo_data)}"
+                " già imputato a un'altra spesa"]
+    return []
+
+
+REGOLE: list[Regola] = [
+    regola_voce_attiva,
+    regola_area_progetto,
+    regola_ente_pagatore,
+    regola_validazione_progetto,
+    regola_periodo,
+    regola_massimali,
+    regola_costo_ammesso,
+    regola_doppio_finanziamento,
+    regola_soluzione_intermedia,
+    regola_giustificativo_unico,
+]
+AVVISI: list[Regola] = [avviso_altre_misure]
+
+
+def valuta_spesa(spesa: SpesaDati, programma: Programma, contesto: Contesto | None = None) -> Esito:
+    """Run every rule, collecting all reasons (the user fixes everything in one pass)."""
+    contesto = contesto or Contesto()
+    motivi = tuple(m for regola in REGOLE for m in regola(spesa, programma, contesto))
+    avvisi = tuple(a for avviso in AVVISI for a in avviso(spesa, programma, contesto))
+    return Esito(ammissibile=not motivi, motivi=motivi, avvisi=avvisi)

@@ -1,0 +1,202 @@
+"""Workflow of the progetto personalizzato, and the équipe's valutazione of a segnalazione.
+
+Pure Python, standard library only: the web forms, the REST API (422 with ``motivi``) and the
+import share these checks. Every refusal is a list of Italian reasons; an empty list means
+"allowed". See DOMAIN.md section 2 for the path of one woman.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = [
+    "BOZZA", "PROPOSTO", "VALIDATO_EQUIPE", "VALIDATO_CAPOFILA", "IN_CORSO", "CONCLUSO",
+    "INTERROTTO", "STATI", "STATI_ETICHETTE", "STATO_INIZIALE", "STATI_FINALI", "TRANSIZIONI",
+    "RUOLI_OPERATIVI", "Attore", "ProgettoStato", "motivi_rifiuto", "transizioni_possibili",
+    "transizioni_consentite", "ha_raggiunto_in_corso", "ESITI_VALUTAZIONE", "AREE_VALUTAZIONE",
+    "motivi_rifiuto_valutazione",
+]
+
+BOZZA = "bozza"
+PROPOSTO = "proposto"
+VALIDATO_EQUIPE = "validato_equipe"
+VALIDATO_CAPOFILA = "validato_capofila"
+IN_CORSO = "in_corso"
+CONCLUSO = "concluso"
+INTERROTTO = "interrotto"
+
+STATI_ETICHETTE: dict[str, str] = {
+    BOZZA: "Bozza",
+    PROPOSTO: "Proposto",
+    VALIDATO_EQUIPE: "Validato dall'équipe",
+    VALIDATO_CAPOFILA: "Validato dal capofila",
+    IN_CORSO: "In corso",
+    CONCLUSO: "Concluso",
+    INTERROTTO: "Interrotto",
+}
+STATI: tuple[str, ...] = tuple(STATI_ETICHETTE)
+STATO_INIZIALE = BOZZA
+STATI_FINALI: frozenset[str] = frozenset({CONCLUSO, INTERROTTO})
+
+# The graph. validato_equipe -> in_corso exists only for projects without regional money
+# (checked in motivi_rifiuto): no regional money may be spent before the capofila validates.
+# A woman may drop out at any point before the end, hence interrotto from every live state
+# except bozza (a draft is simply never proposed).
+TRANSIZIONI: dict[str, tuple[str, ...]] = {
+    BOZZA: (PROPOSTO,),
+    PROPOSTO: (VALIDATO_EQUIPE, BOZZA, INTERROTTO),
+    VALIDATO_EQUIPE: (VALIDATO_CAPOFILA, IN_CORSO, INTERROTTO),
+    VALIDATO_CAPOFILA: (IN_CORSO, INTERROTTO),
+    IN_CORSO: (CONCLUSO, INTERROTTO),
+    CONCLUSO: (),
+    INTERROTTO: (),
+}
+
+RUOLO_EQUIPE = "Equipe territoriale"
+RUOLO_CAPOFILA = "Capofila"
+# Regione and Amministratore supervise; they never move a woman's project themselves.
+RUOLI_OPERATIVI: frozenset[str] = frozenset(
+    {"Operatrice CAV", RUOLO_EQUIPE, RUOLO_CAPOFILA, "Servizi"}
+)
+
+# Forward steps re-check the project's data: it may have been edited after being proposed,
+# and an incomplete project must not be validated or started. Going back to bozza (to fix it)
+# and interrupting are always possible whatever the data.
+AVANZAMENTI: frozenset[str] = frozenset(
+    {PROPOSTO, VALIDATO_EQUIPE, VALIDATO_CAPOFILA, IN_CORSO, CONCLUSO}
+)
+
+NOTA_SEGNAPOSTO = "(motivo)"  # lets transizioni_consentite ignore the nota requirement
+
+
+@dataclass(frozen=True)
+class Attore:
+    user_id: int
+    ruoli: frozenset[str]
+    ente_id: int | None = None
+    ambito_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ProgettoStato:
+    stato: str
+    ambito_id: int
+    ente_coordinatore_id: int  # the referring ente, which coordinates the micro-équipe
+    usa_fondi_regionali: bool
+    segnalazione_ammessa: bool
+    ha_obiettivi: bool
+    data_inizio: date | None = None
+    data_fine: date | None = None
+
+
+def _etichetta(stato: str) -> str:
+    return STATI_ETICHETTE.get(stato, stato)
+
+
+def _motivi_grafo(stato: str, verso: str) -> list[str]:
+    if stato not in TRANSIZIONI:
+        return [f"Lo stato attuale del progetto «{stato}» non è riconosciuto"]
+    if verso not in TRANSIZIONI:
+        return [f"Lo stato «{verso}» non esiste"]
+    if stato in STATI_FINALI:
+        return [f"Il progetto è già {_etichetta(stato).lower()}: nessuna transizione possibile"]
+    if verso not in TRANSIZIONI[stato]:
+        return [f"Da «{_etichetta(stato)}» non si può passare a «{_etichetta(verso)}»"]
+    return []
+
+
+def _motivi_attore(progetto: ProgettoStato, attore: Attore, verso: str) -> list[str]:
+    motivi: list[str] = []
+    if progetto.stato == PROPOSTO and verso == VALIDATO_EQUIPE:
+        if RUOLO_EQUIPE not in attore.ruoli:
+            motivi.append("Solo l'équipe territoriale può validare il progetto")
+        if attore.ambito_id != progetto.ambito_id:
+            motivi.append("Il progetto appartiene a un altro ambito territoriale")
+    elif verso == VALIDATO_CAPOFILA:
+        if RUOLO_CAPOFILA not in attore.ruoli:
+            motivi.append("Solo il capofila può validare il progetto dopo l'équipe")
+    else:
+        # Every other move belongs to the coordinating ente of the micro-équipe.
+        if not attore.ruoli & RUOLI_OPERATIVI:
+            motivi.append("Il tuo ruolo non consente di far avanzare i progetti")
+        if attore.ente_id is None or attore.ente_id != progetto.ente_coordinatore_id:
+            motivi.append("Solo l'ente che coordina la micro-équipe può far avanzare il progetto")
+    return motivi
+
+
+def _motivi_dati(progetto: ProgettoStato, verso: str, nota: str) -> list[str]:
+    motivi: list[str] = []
+    if verso in AVANZAMENTI:
+        if not progetto.segnalazione_ammessa:
+            motivi.append("La segnalazione non è stata ammessa dall'équipe territoriale")
+        if not progetto.ha_obiettivi:
+            motivi.append("Il progetto non ha obiettivi")
+        if progetto.data_inizio is None:
+            motivi.append("Manca la data di inizio del progetto")
+        elif progetto.data_fine is not None and progetto.data_fine < progetto.data_inizio:
+            motivi.append("La data di fine precede la data di inizio")
+    if progetto.stato == VALIDATO_EQUIPE and verso == IN_CORSO and progetto.usa_fondi_regionali:
+        motivi.append("Serve la validazione del capofila perché il progetto usa fondi regionali")
+    if verso == INTERROTTO and not (nota or "").strip():
+        motivi.append("Indica il motivo dell'interruzione")
+    return motivi
+
+
+def motivi_rifiuto(
+    progetto: ProgettoStato, attore: Attore, verso: str, nota: str = ""
+) -> list[str]:
+    """Every reason why ``attore`` may not move ``progetto`` to ``verso``; [] means allowed."""
+    motivi = _motivi_grafo(progetto.stato, verso)
+    if motivi:  # outside the graph, role and data checks have no meaning
+        return motivi
+    return _motivi_attore(progetto, attore, verso) + _motivi_dati(progetto, verso, nota)
+
+
+def transizioni_possibili(progetto: ProgettoStato) -> list[str]:
+    """Targets of the graph from the current state, whoever is asking (the UI's buttons)."""
+    return list(TRANSIZIONI.get(progetto.stato, ()))
+
+
+def transizioni_consentite(progetto: ProgettoStato, attore: Attore) -> list[str]:
+    """Targets ``attore`` may reach now; the nota for interrotto is asked for afterwards."""
+    return [
+        verso
+        for verso in transizioni_possibili(progetto)
+        if not motivi_rifiuto(progetto, attore, verso, NOTA_SEGNAPOSTO)
+    ]
+
+
+def ha_raggiunto_in_corso(storico_stati: list[str]) -> bool:
+    """Indicator "percorsi attivati": a project counts once started, even if later interrupted."""
+    return IN_CORSO in storico_stati
+
+
+# --- Valutazione of a segnalazione by the équipe territoriale -----------------------------
+
+ESITI_VALUTAZIONE: dict[str, str] = {
+    "ammessa": "Ammessa",
+    "non_ammessa": "Non ammessa",
+    "sospesa": "Sospesa",
+}
+# Same values as app.rules.programma.AREE, repeated so this module depends on stdlib only.
+AREE_VALUTAZIONE: tuple[str, ...] = ("lavoro", "abitare", "entrambe")
+AREE_LAVORO: frozenset[str] = frozenset({"lavoro", "entrambe"})
+
+
+def motivi_rifiuto_valutazione(
+    esito: str, motivazione: str, pronta: bool | None, area: str
+) -> list[str]:
+    """Every reason why this valutazione cannot be recorded; [] means it is acceptable."""
+    motivi: list[str] = []
+    if esito not in ESITI_VALUTAZIONE:
+        motivi.append(f"Esito della valutazione «{esito}» non riconosciuto")
+    elif esito != "ammessa" and not (motivazione or "").strip():
+        # A refusal or a hold must be explained to the referring ente.
+        motivi.append(f"Indica la motivazione dell'esito «{ESITI_VALUTAZIONE[esito]}»")
+    area = (area or "").strip()
+    if area and area not in AREE_VALUTAZIONE:
+        motivi.append(f"Area «{area}» non riconosciuta: scegli tra lavoro, abitare, entrambe")
+    # The indicator "donne pronte" needs readiness recorded for every admitted work path.
+    if esito == "ammessa" and area in AREE_LAVORO and pronta is None:
+        motivi.append("Indica se la donna è pronta per un percorso di lavoro")
+    return motivi

@@ -1,0 +1,252 @@
+"""Who sees what: the one place where access is decided.
+
+Two layers, both here:
+1. Permissions (can the role open this screen / endpoint at all): data in app.security_roles.
+2. Rows (which women this user may see): `perimetro_di(user)` computes a Perimetro, and a
+   SQLAlchemy `do_orm_execute` hook adds it as loader criteria to EVERY query of the scoped
+   models — FAB list/show/edit/delete, action routes, dropdowns, the REST API, the CLI and the
+   exports all see the same rows. No user in context means no rows (fail closed); code that
+   must cross the perimeter (migrations, demo loader, rendicontazione for the Region on
+   aggregated data) says so explicitly with `with come_sistema():`.
+The FAB `base_filters` on views and APIs express the same rule for the UI's own counting.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+from sqlalchemy import event, false, select, true
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
+from app.security_roles import (
+    RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE,
+)
+
+log = logging.getLogger(__name__)
+
+# Every FAB method of a view or API maps onto read or write (Superset does the same).
+PERMESSI_VISTA = {
+    "list": "read", "show": "read", "download": "read", "api_read": "read", "api_get": "read",
+    "api": "read", "api_column_add": "write", "api_column_edit": "write", "api_readvalues": "read",
+    "add": "write", "edit": "write", "delete": "write", "muldelete": "write",
+    "action": "write", "action_post": "write", "api_create": "write", "api_update": "write",
+    "api_delete": "write",
+}
+PERMESSI_API = {
+    "get": "read", "get_list": "read", "info": "read", "post": "write", "put": "write",
+    "delete": "write", "related": "read", "distinct": "read",
+}
+
+
+@dataclass(frozen=True)
+class Perimetro:
+    """The rows a user may see. Plain data, so it can be logged and tested."""
+
+    sistema: bool = False  # CLI / migrations: explicit, never from a web request
+    tutte_beneficiarie: bool = False
+    ente_beneficiarie: int | None = None  # the CAV holding them
+    ambito_beneficiarie: int | None = None  # the équipe's ambito
+    id_beneficiarie: frozenset[int] = field(default_factory=frozenset)  # micro-équipe cases
+    ente_dati_personali: int | None = None  # only the holding CAV
+
+    @property
+    def vuoto(self) -> bool:
+        return not (self.sistema or self.tutte_beneficiarie or self.ente_beneficiarie
+                    or self.ambito_beneficiarie or self.id_beneficiarie)
+
+
+NESSUNO = Perimetro()
+SISTEMA = Perimetro(sistema=True, tutte_beneficiarie=True)
+
+_perimetro_forzato: ContextVar[Perimetro | None] = ContextVar("lia_perimetro_forzato", default=None)
+_in_calcolo: ContextVar[bool] = ContextVar("lia_in_calcolo", default=False)
+
+
+@contextlib.contextmanager
+def come_sistema():
+    """Cross the perimeter on purpose (CLI, migrations, demo data, aggregate exports)."""
+    token = _perimetro_forzato.set(SISTEMA)
+    try:
+        yield
+    finally:
+        _perimetro_forzato.reset(token)
+
+
+@contextlib.contextmanager
+def come_utente(user):
+    """Run with the perimeter of `user` outside a request (CLI export for one ente, tests)."""
+    token = _perimetro_forzato.set(perimetro_di(user))
+    try:
+        yield
+    finally:
+        _perimetro_forzato.reset(token)
+
+
+def nomi_ruoli(user) -> set[str]:
+    return {r.name for r in (getattr(user, "roles", None) or [])}
+
+
+def perimetro_di(user) -> Perimetro:
+    """Rows visible to `user`, from her roles and her ente. Deny by default."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return NESSUNO
+    ruoli = nomi_ruoli(user)
+    ente = getattr(user, "ente", None)
+    if ente is None:
+        return NESSUNO
+    kw = {}
+    if RUOLO_CAV in ruoli and ente.is_cav:
+        kw["ente_beneficiarie"] = ente.id
+        kw["ente_dati_personali"] = ente.id
+    if RUOLO_EQUIPE in ruoli and ente.ambito_id:
+        kw["ambito_beneficiarie"] = ente.ambito_id
+    if RUOLO_CAPOFILA in ruoli and ente.tipo == "capofila":
+        kw["tutte_beneficiarie"] = True
+    return Perimetro(**kw)
+
+
+def utente_corrente():
+    if not has_request_context():
+        return None
+    user = g.get("user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user
+
+
+def perimetro_corrente() -> Perimetro:
+    forzato = _perimetro_forzato.get()
+    if forzato is not None:
+        return forzato
+    if not has_request_context():
+        return NESSUNO
+    # Resolving the user (Flask-Login) and her roles/ente queries the database, which fires
+    # the hook again: those nested queries touch only unscoped models, so they pass through.
+    token = _in_calcolo.set(True)
+    try:
+        user = utente_corrente()
+        if user is None:
+            return NESSUNO
+        cache = g.get("_lia_perimetro")
+        if cache is not None and cache[0] == user.id:
+            return cache[1]
+        p = perimetro_di(user)
+        g._lia_perimetro = (user.id, p)
+        return p
+    finally:
+        _in_calcolo.reset(token)
+
+
+def criterio_beneficiarie(p: Perimetro):
+    if p.sistema or p.tutte_beneficiarie:
+        return true()
+    condizioni = []
+    if p.ente_beneficiarie:
+        condizioni.append(Beneficiaria.ente_id == p.ente_beneficiarie)
+    if p.ambito_beneficiarie:
+        condizioni.append(Beneficiaria.ambito_id == p.ambito_beneficiarie)
+    if p.id_beneficiarie:
+        condizioni.append(Beneficiaria.id.in_(sorted(p.id_beneficiarie)))
+    if not condizioni:
+        return false()
+    from sqlalchemy import or_
+    return or_(*condizioni)
+
+
+def _modelli_per_beneficiaria():
+    return [c for c in PerBeneficiaria.__subclasses__() if hasattr(c, "__table__")]
+
+
+def _opzioni_perimetro(p: Perimetro):
+    if p.sistema:
+        return []
+    crit = criterio_beneficiarie(p)
+    visibili = select(Beneficiaria.id).where(crit).scalar_subquery()
+    # Plain expressions, not lambdas: values travel as bound parameters, so the statement cache
+    # can never replay one user's perimeter for another.
+    opts = [with_loader_criteria(Beneficiaria, crit, include_aliases=True)]
+    for cls in _modelli_per_beneficiaria():
+        if cls is not DatiPersonali:
+            opts.append(with_loader_criteria(cls, cls.beneficiaria_id.in_(visibili), include_aliases=True))
+    if p.ente_dati_personali:
+        cav = select(Beneficiaria.id).where(Beneficiaria.ente_id == p.ente_dati_personali).scalar_subquery()
+        opts.append(with_loader_criteria(DatiPersonali, DatiPersonali.beneficiaria_id.in_(cav), include_aliases=True))
+    else:
+        opts.append(with_loader_criteria(DatiPersonali, false(), include_aliases=True))
+    return opts
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _applica_perimetro(state):
+    if _in_calcolo.get() or state.is_column_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    opts = _opzioni_perimetro(perimetro_corrente())
+    if opts:
+        state.statement = state.statement.options(*opts)
+
+
+class FiltroPerimetro(BaseFilter):
+    """FAB base filter: the same perimeter, for list counts and the API's own queries."""
+
+    name = "Perimetro"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.where(criterio_beneficiarie(perimetro_corrente()))
+
+
+class FiltroPerimetroCollegati(BaseFilter):
+    name = "Perimetro"
+    arg_name = None
+
+    def apply(self, query, value):
+        crit = criterio_beneficiarie(perimetro_corrente())
+        return query.where(self.model.beneficiaria_id.in_(select(Beneficiaria.id).where(crit)))
+
+
+class UtenteModelView(UserDBModelView):
+    """FAB's user screen with the ente every user belongs to."""
+
+    add_columns = UserDBModelView.add_columns + ["ente"]
+    edit_columns = UserDBModelView.edit_columns + ["ente"]
+    show_fieldsets = [
+        ("Utente", {"fields": ["first_name", "last_name", "username", "email", "active", "roles", "ente"]}),
+        ("Accessi", {"fields": ["last_login", "login_count", "fail_login_count", "created_on", "changed_on"],
+                     "expanded": False}),
+    ]
+    list_columns = ["first_name", "last_name", "username", "email", "ente", "active", "roles"]
+    label_columns = {"ente": "Ente"}
+    validators_columns = {}
+
+    def pre_add(self, item):
+        _richiedi_ente(item)
+
+    def pre_update(self, item):
+        _richiedi_ente(item)
+
+
+def _richiedi_ente(item):
+    if item.ente is None and item.ente_id is None:
+        raise ValueError("Ogni utente deve appartenere a un ente.")
+
+
+class LiaSecurityManager(SecurityManager):
+    user_model = Utente
+    userdbmodelview = UtenteModelView
+
+    def auth_user_db(self, username, password):
+        user = super().auth_user_db(username, password)
+        # A user without an ente cannot work here: refuse the login rather than show empty screens.
+        if user is not None and getattr(user, "ente_id", None) is None:
+            log.warning("login rifiutato: utente id=%s senza ente", user.id)
+            return None
+        return user

@@ -1,0 +1,68 @@
+"""The roles of the network as data: (view name regex, permission regex) pairs.
+
+Flask-AppBuilder checks these "builtin roles" in memory (FAB_ROLES), so a role's powers are
+read here, in one table, not scattered over the permission tables. Resources use two
+permissions, can_read and can_write (app.security maps every FAB method onto them).
+Which ROWS a role sees is decided separately, in app.security.perimetro_di().
+"""
+
+RUOLO_AMMINISTRATORE = "Amministratore"
+RUOLO_CAPOFILA = "Capofila"
+RUOLO_CAV = "Operatrice CAV"
+RUOLO_EQUIPE = "Equipe territoriale"
+RUOLO_SERVIZI = "Servizi"
+RUOLO_REGIONE = "Regione"
+RUOLI = (RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI, RUOLO_REGIONE)
+
+
+def _risorse(*nomi):
+    return "^(" + "|".join(nomi) + ")$"
+
+
+# Every signed-in user: her own profile and password, the menu.
+_PROFILO = [
+    ("^UserDBModelView$", "^(can_userinfo|resetmypassword|userinfoedit)$"),
+    ("^(ResetMyPasswordView|UserInfoEditView)$", "^can_this_form_(get|post)$"),
+    ("^MenuApi$", "^can_get$"),
+]
+_LEGGE = "^can_read$"
+_SCRIVE = "^can_(read|write)$"
+_MENU = "^menu_access$"
+
+FAB_ROLES = {
+    # Users and enti; no personal data, no case records.
+    RUOLO_AMMINISTRATORE: _PROFILO + [
+        ("^(UserDBModelView|RoleModelView)$", ".*"),
+        (_risorse("Ente", "Ambito"), _SCRIVE),
+        (_risorse("Catalogo"), _LEGGE),
+        (_risorse("Security", "List Users", "List Roles", "Rete", "Enti", "Ambiti",
+                  "Programma", "Voci di spesa", "Assi e priorità"), _MENU),
+    ],
+    RUOLO_CAPOFILA: _PROFILO + [
+        (_risorse("Beneficiaria", "AltraMisura"), _LEGGE),
+        (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
+        (_risorse("Rete", "Enti", "Ambiti", "Beneficiarie", "Casi", "Programma", "Voci di spesa",
+                  "Assi e priorità"), _MENU),
+    ],
+    RUOLO_CAV: _PROFILO + [
+        (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "AltraMisura"), _SCRIVE),
+        (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
+        (_risorse("Rete", "Enti", "Beneficiarie", "Dati personali", "Casi", "Consensi", "Altre misure",
+                  "Programma", "Voci di spesa"), _MENU),
+    ],
+    RUOLO_EQUIPE: _PROFILO + [
+        (_risorse("Beneficiaria", "AltraMisura"), _LEGGE),
+        (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
+        (_risorse("Rete", "Enti", "Beneficiarie", "Casi", "Programma", "Voci di spesa"), _MENU),
+    ],
+    RUOLO_SERVIZI: _PROFILO + [
+        (_risorse("Beneficiaria"), _LEGGE),
+        (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
+        (_risorse("Rete", "Enti", "Beneficiarie", "Casi"), _MENU),
+    ],
+    # Aggregates and exports only: no individual record screen.
+    RUOLO_REGIONE: _PROFILO + [
+        (_risorse("Catalogo"), _LEGGE),
+        (_risorse("Programma", "Voci di spesa", "Assi e priorità"), _MENU),
+    ],
+}

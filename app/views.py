@@ -1,0 +1,322 @@
+"""FAB screens: declarations, with the few hooks that make them safe.
+
+Access to rows is decided in app.security (the perimeter applies to every query); the
+base_filters below express the same rule for FAB's own counts. Actions load their records
+through the filters too (FAB's stock action routes do not).
+"""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.views import IndexView
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from app import models as m
+from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
+from app.security import (
+    FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA, perimetro_corrente,
+)
+from app import servizi
+
+
+def scelta(etichetta, voci, obbligatorio=True):
+    """A select with Italian labels for a string-enum column."""
+    return SelectField(
+        etichetta, choices=list(voci.items()), widget=Select2Widget(),
+        validators=[DataRequired(message="Campo obbligatorio.")] if obbligatorio else [Optional()],
+    )
+
+
+def formatta(voci):
+    return lambda v: voci.get(v, v or "")
+
+
+class ValidatoreCF:
+    def __call__(self, form, field):
+        if field.data:
+            motivi = motivi_cf_non_valido(field.data)
+            if motivi:
+                raise ValidationError(" ".join(motivi))
+            field.data = normalizza_cf(field.data)
+
+
+class LiaModelView(ModelView):
+    """Base of every screen: read/write permissions, filtered actions, guarded related views."""
+
+    method_permission_name = PERMESSI_VISTA
+    page_size = 25
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    @has_access
+    def action(self, name, pk):
+        # FAB's own route loads by pk without base_filters: load through them, or 404.
+        if not self.is_get_mutation_allowed():
+            abort(405)
+        azione = self.actions.get(name)
+        if azione is None:
+            abort(404)
+        item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+        if item is None:
+            abort(404)
+        return azione.func(item)
+
+    @expose("/action_post", methods=["POST"])
+    @has_access
+    def action_post(self):
+        azione = self.actions.get(request.form.get("action", ""))
+        if azione is None:
+            abort(404)
+        items = []
+        for pk in request.form.getlist("rowid"):
+            item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+            if item is None:
+                abort(404)
+            items.append(item)
+        return azione.func(items)
+
+    def _get_related_views_widgets(self, item, orders=None, pages=None, page_sizes=None, widgets=None, **args):
+        # FAB renders related views without checking the user's permission on them.
+        sm = self.appbuilder.sm
+        tutte = self._related_views
+        self._related_views = [v for v in tutte if sm.has_access("can_read", v.class_permission_name)]
+        try:
+            return super()._get_related_views_widgets(item, orders=orders, pages=pages,
+                                                      page_sizes=page_sizes, widgets=widgets, **args)
+        finally:
+            self._related_views = tutte
+
+
+# --- rete -------------------------------------------------------------------------------
+
+class AmbitoView(LiaModelView):
+    datamodel = SQLAInterface(m.Ambito)
+    class_permission_name = "Ambito"
+    list_title = "Ambiti territoriali"
+    list_columns = ["codice", "nome"]
+    add_columns = edit_columns = show_columns = ["codice", "nome"]
+    label_columns = {"codice": "Codice", "nome": "Nome"}
+
+
+class EnteView(LiaModelView):
+    datamodel = SQLAInterface(m.Ente)
+    class_permission_name = "Ente"
+    list_title = "Enti della rete"
+    show_title = "Ente"
+    add_title = "Nuovo ente"
+    edit_title = "Modifica ente"
+    list_columns = ["nome", "tipo", "ambito"]
+    add_columns = edit_columns = show_columns = ["nome", "tipo", "ambito"]
+    search_columns = ["nome", "tipo", "ambito"]
+    label_columns = {"nome": "Nome", "tipo": "Tipo", "ambito": "Ambito"}
+    formatters_columns = {"tipo": formatta(m.TIPI_ENTE)}
+    add_form_extra_fields = edit_form_extra_fields = {"tipo": scelta("Tipo", m.TIPI_ENTE)}
+    validators_columns = {"nome": [DataRequired(message="Campo obbligatorio."), Length(max=200)]}
+    order_columns = ["nome", "tipo"]
+
+
+# --- casi -------------------------------------------------------------------------------
+
+_ETICHETTE_BENEFICIARIA = {
+    "codice": "Codice", "ambito": "Ambito", "ente": "CAV di riferimento",
+    "data_presa_in_carico": "Presa in carico", "fascia_eta": "Fascia d'età",
+    "cittadinanza": "Cittadinanza", "figli_minori": "Figli minori", "relazione_autore": "Relazione con l'autore",
+    "condizione_occupazionale": "Condizione occupazionale all'ingresso",
+}
+_PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "condizione_occupazionale"]
+
+
+class DatiPersonaliView(LiaModelView):
+    """Identifying data: only the holding CAV reaches these rows (perimeter + permission)."""
+
+    datamodel = SQLAInterface(m.DatiPersonali)
+    class_permission_name = "DatiPersonali"
+    base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
+    list_title = "Dati personali"
+    show_title = add_title = edit_title = "Dati personali"
+    list_columns = ["beneficiaria", "cognome", "nome", "comune"]
+    _campi = ["beneficiaria", "nome", "cognome", "codice_fiscale", "data_nascita", "telefono", "email",
+              "indirizzo", "comune"]
+    add_columns = _campi
+    edit_columns = _campi[1:]
+    show_columns = _campi
+    search_columns = ["beneficiaria"]
+    label_columns = {
+        "beneficiaria": "Beneficiaria", "nome": "Nome", "cognome": "Cognome", "codice_fiscale": "Codice fiscale",
+        "data_nascita": "Data di nascita", "telefono": "Telefono", "email": "E-mail",
+        "indirizzo": "Indirizzo", "comune": "Comune",
+    }
+    _obbl = [DataRequired(message="Campo obbligatorio."), Length(max=100, message="Al massimo 100 caratteri.")]
+    _fac = Length(max=100, message="Al massimo 100 caratteri.")
+    add_form_extra_fields = edit_form_extra_fields = {
+        "nome": StringField("Nome", validators=_obbl, widget=BS3TextFieldWidget()),
+        "cognome": StringField("Cognome", validators=_obbl, widget=BS3TextFieldWidget()),
+        "codice_fiscale": StringField("Codice fiscale", validators=[Optional(), Length(max=20), ValidatoreCF()],
+                                      widget=BS3TextFieldWidget()),
+        "telefono": StringField("Telefono", validators=[Optional(), Length(max=30, message="Al massimo 30 caratteri.")],
+                                widget=BS3TextFieldWidget()),
+        "email": StringField("E-mail", validators=[Optional(), Length(max=200), Email(message="Indirizzo e-mail non valido.")],
+                             widget=BS3TextFieldWidget()),
+        "indirizzo": StringField("Indirizzo", validators=[Optional(), Length(max=300, message="Al massimo 300 caratteri.")],
+                                 widget=BS3TextFieldWidget()),
+        "comune": StringField("Comune", validators=[Optional(), _fac], widget=BS3TextFieldWidget()),
+    }
+    add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+
+
+class ConsensoView(LiaModelView):
+    datamodel = SQLAInterface(m.Consenso)
+    class_permission_name = "Consenso"
+    base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
+    list_title = "Consensi"
+    list_columns = ["beneficiaria", "tipo", "data", "revocato_il", "registrato_da"]
+    add_columns = ["beneficiaria", "tipo", "data", "ambito_consenso", "revocato_il"]
+    edit_columns = ["tipo", "data", "ambito_consenso", "revocato_il"]
+    show_columns = add_columns + ["registrato_da"]
+    label_columns = {"beneficiaria": "Beneficiaria", "tipo": "Tipo", "data": "Data",
+                     "ambito_consenso": "Ambito del consenso", "revocato_il": "Revocato il",
+                     "registrato_da": "Registrato da"}
+    formatters_columns = {"tipo": formatta(m.TIPI_CONSENSO)}
+    add_form_extra_fields = edit_form_extra_fields = {"tipo": scelta("Tipo", m.TIPI_CONSENSO)}
+    validators_columns = {"ambito_consenso": [Length(max=300)]}
+    add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+
+    def pre_add(self, item):
+        item.registrato_da_id = g.user.id
+
+
+class AltraMisuraView(LiaModelView):
+    datamodel = SQLAInterface(m.AltraMisura)
+    class_permission_name = "AltraMisura"
+    base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
+    list_title = "Altre misure"
+    list_columns = ["beneficiaria", "tipo", "data_inizio", "data_fine", "assi_coperti"]
+    add_columns = ["beneficiaria", "tipo", "data_inizio", "data_fine", "assi_coperti", "note"]
+    edit_columns = add_columns[1:]
+    show_columns = add_columns
+    label_columns = {"beneficiaria": "Beneficiaria", "tipo": "Misura", "data_inizio": "Dal", "data_fine": "Al",
+                     "assi_coperti": "Assi coperti (es. IV)", "note": "Note"}
+    formatters_columns = {"tipo": formatta(m.TIPI_ALTRA_MISURA)}
+    add_form_extra_fields = edit_form_extra_fields = {"tipo": scelta("Misura", m.TIPI_ALTRA_MISURA)}
+    validators_columns = {"note": [Length(max=500)], "assi_coperti": [Length(max=20)]}
+    add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+
+
+class BeneficiariaView(LiaModelView):
+    """The woman's case by pseudonymous code; her identity sits in the related DatiPersonali."""
+
+    datamodel = SQLAInterface(m.Beneficiaria)
+    class_permission_name = "Beneficiaria"
+    base_filters = [["id", FiltroPerimetro, lambda: None]]
+    related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView]
+    list_title = "Beneficiarie"
+    show_title = "Beneficiaria"
+    add_title = "Nuova beneficiaria"
+    edit_title = "Modifica profilo"
+    list_columns = ["codice", "ambito", "ente", "data_presa_in_carico", "fascia_eta", "condizione_occupazionale"]
+    add_columns = ["ambito", "data_presa_in_carico"] + _PROFILO
+    edit_columns = ["data_presa_in_carico"] + _PROFILO
+    show_fieldsets = [
+        ("Caso", {"fields": ["codice", "ambito", "ente", "data_presa_in_carico"]}),
+        ("Profilo (non identificativo)", {"fields": _PROFILO}),
+    ]
+    search_columns = ["codice", "ambito", "fascia_eta", "condizione_occupazionale", "data_presa_in_carico"]
+    order_columns = ["codice", "data_presa_in_carico"]
+    base_order = ("codice", "asc")
+    label_columns = _ETICHETTE_BENEFICIARIA
+    formatters_columns = {
+        "fascia_eta": formatta(m.FASCE_ETA), "cittadinanza": formatta(m.CITTADINANZE),
+        "relazione_autore": formatta(m.RELAZIONI_AUTORE),
+        "condizione_occupazionale": formatta(m.CONDIZIONI_OCCUPAZIONALI),
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "fascia_eta": scelta("Fascia d'età", m.FASCE_ETA),
+        "cittadinanza": scelta("Cittadinanza", m.CITTADINANZE),
+        "relazione_autore": scelta("Relazione con l'autore", m.RELAZIONI_AUTORE),
+        "condizione_occupazionale": scelta("Condizione occupazionale all'ingresso", m.CONDIZIONI_OCCUPAZIONALI),
+    }
+    validators_columns = {"figli_minori": [NumberRange(min=0, max=30, message="Numero non valido.")]}
+
+    def pre_add(self, item):
+        # The holder is the operator's own CAV, never a posted value.
+        servizi.prepara_nuova_beneficiaria(item, g.user)
+
+
+class CercaCodiceFiscaleView(SimpleFormView):
+    """Exact search by codice fiscale for the holding CAV, through the blind index."""
+
+    route_base = "/cerca-cf"
+    class_permission_name = "DatiPersonali"
+    method_permission_name = {"this_form_get": "read", "this_form_post": "read"}
+    form_title = "Cerca una beneficiaria per codice fiscale"
+
+    from flask_appbuilder.forms import DynamicForm as _Base
+
+    class form(_Base):  # noqa: N801  (FAB expects the attribute name `form`)
+        codice_fiscale = StringField(
+            "Codice fiscale", validators=[DataRequired(message="Campo obbligatorio."), Length(max=20), ValidatoreCF()],
+            widget=BS3TextFieldWidget(),
+        )
+
+    def form_post(self, form):
+        dp = servizi.cerca_per_codice_fiscale(form.codice_fiscale.data)
+        if dp is None:
+            flash("Nessuna beneficiaria del tuo centro con questo codice fiscale.", "warning")
+            return None
+        return redirect(url_for("BeneficiariaView.show", pk=dp.beneficiaria_id))
+
+
+# --- programma ----------------------------------------------------------------------------
+
+class VoceSpesaView(LiaModelView):
+    datamodel = SQLAInterface(m.VoceSpesa)
+    class_permission_name = "Catalogo"
+    list_title = "Voci di spesa del programma"
+    list_columns = ["codice", "descrizione", "priorita", "costo_ammesso", "solo_soluzioni_intermedie"]
+    show_columns = list_columns
+    search_columns = ["codice", "descrizione"]
+    label_columns = {"codice": "Codice", "descrizione": "Descrizione", "priorita": "Priorità",
+                     "costo_ammesso": "Con costo", "solo_soluzioni_intermedie": "Solo soluzioni intermedie"}
+    base_permissions = ["can_list", "can_show"]
+
+
+class PrioritaView(LiaModelView):
+    datamodel = SQLAInterface(m.Priorita)
+    class_permission_name = "Catalogo"
+    list_title = "Assi e priorità"
+    list_columns = ["asse", "codice", "nome", "attivata", "dedotta"]
+    show_columns = list_columns
+    label_columns = {"asse": "Asse", "codice": "Codice", "nome": "Priorità", "attivata": "Attivata",
+                     "dedotta": "Scelta interpretativa"}
+    base_permissions = ["can_list", "can_show"]
+
+
+class ProgrammaView(LiaModelView):
+    datamodel = SQLAInterface(m.Programma)
+    class_permission_name = "Catalogo"
+    list_title = "Programma"
+    list_columns = ["codice", "nome", "decreto", "data_inizio", "data_fine"]
+    show_columns = list_columns
+    label_columns = {"codice": "Codice", "nome": "Nome", "decreto": "Decreto", "data_inizio": "Inizio",
+                     "data_fine": "Fine"}
+    base_permissions = ["can_list", "can_show"]
+
+
+class LiaIndexView(IndexView):
+    route_base = "/"
+    index_template = "lia_index.html"
+
+
+def registra(appbuilder):
+    appbuilder.add_view(BeneficiariaView, "Beneficiarie", category="Casi", icon="fa-female")
+    appbuilder.add_view(DatiPersonaliView, "Dati personali", category="Casi")
+    appbuilder.add_view(CercaCodiceFiscaleView, "Cerca per codice fiscale", category="Casi")
+    appbuilder.add_view(ConsensoView, "Consensi", category="Casi")
+    appbuilder.add_view(AltraMisuraView, "Altre misure", category="Casi")
+    appbuilder.add_view(EnteView, "Enti", category="Rete", icon="fa-sitemap")
+    appbuilder.add_view(AmbitoView, "Ambiti", category="Rete")
+    appbuilder.add_view(ProgrammaView, "Programma", category="Programma", icon="fa-book")
+    appbuilder.add_view(PrioritaView, "Assi e priorità", category="Programma")
+    appbuilder.add_view(VoceSpesaView, "Voci di spesa", category="Programma")

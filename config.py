@@ -1,0 +1,77 @@
+"""Settings. Everything secret or deployment-specific comes from the environment.
+
+Development defaults let `make run` work on a fresh clone; with LIA_ENV=production the app
+refuses to start while any of them is still in use.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LIA_INSTANCE_DIR", BASE_DIR / "instance"))
+
+# Development-only defaults: never valid in production (checked in app.create_app).
+DEV_SECRET_KEY = "sviluppo-non-usare-in-produzione"
+# A Fernet key (urlsafe base64 of 32 bytes) that anyone can read in this file: dev/test only.
+DEV_ENCRYPTION_KEY = "ZGV2LW5vbi11c2FyZS1pbi1wcm9kdXppb25lLTMyYiE="
+DEV_BLIND_INDEX_KEY = "sviluppo-indice-cieco-non-usare-in-produzione"
+
+LIA_ENV = os.environ.get("LIA_ENV", "development")
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+# Comma-separated Fernet keys, newest first: MultiFernet encrypts with the first and decrypts
+# with any, so keys rotate without downtime (see README, "Rotazione della chiave").
+LIA_ENCRYPTION_KEYS = os.environ.get("LIA_ENCRYPTION_KEYS", DEV_ENCRYPTION_KEY)
+# Key of the HMAC used as blind index for exact search by codice fiscale.
+LIA_BLIND_INDEX_KEY = os.environ.get("LIA_BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEY)
+
+SQLALCHEMY_DATABASE_URI = os.environ.get(
+    "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lia.db'}"
+)
+if SQLALCHEMY_DATABASE_URI.startswith("postgres://"):
+    SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://" + SQLALCHEMY_DATABASE_URI[len("postgres://"):]
+elif SQLALCHEMY_DATABASE_URI.startswith("postgresql://"):
+    SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://" + SQLALCHEMY_DATABASE_URI[len("postgresql://"):]
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+# The programme edition in force: a file in app/programmes/ (L.I.A. 3 = a new file).
+LIA_PROGRAMMA = os.environ.get("LIA_PROGRAMMA", "lia2")
+# Where attachments (giustificativi, documents) live: outside the database.
+LIA_UPLOAD_DIR = os.environ.get("LIA_UPLOAD_DIR", str(INSTANCE_DIR / "allegati"))
+
+# Flask-AppBuilder
+APP_NAME = "L.I.A. 2 — Rete Antiviolenza Cremona"
+APP_THEME = ""
+FAB_API_SWAGGER_UI = True
+FAB_ADD_SECURITY_API = False
+# Schema and permissions are created by Alembic and `flask lia init-roles`, never at start-up.
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = False
+FAB_SECURITY_MANAGER_CLASS = "app.security.LiaSecurityManager"
+FAB_INDEX_VIEW = "app.views.LiaIndexView"
+FAB_PASSWORD_COMPLEXITY_ENABLED = False
+FAB_API_MAX_PAGE_SIZE = 100
+AUTH_TYPE = 1  # AUTH_DB
+AUTH_USER_REGISTRATION = False
+AUTH_ROLE_PUBLIC = "Public"
+# The FAB admin role is a builtin role whose permissions are data (FAB_ROLES below), so it
+# does not silently receive every permission, the personal data ones included.
+AUTH_ROLE_ADMIN = "Amministratore"
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+JWT_ACCESS_TOKEN_EXPIRES = 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = LIA_ENV == "production"
+PERMANENT_SESSION_LIFETIME = 8 * 60 * 60
+
+# Italian first, English as the fallback.
+BABEL_DEFAULT_LOCALE = "it"
+BABEL_DEFAULT_FOLDER = str(BASE_DIR / "translations")
+BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+LANGUAGES = {
+    "it": {"flag": "it", "name": "Italiano"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+# Roles are data: (view regex, permission regex) pairs checked in memory by FAB.
+# Resources use "can_read"/"can_write" (see app.security.PERMESSI_VISTA/PERMESSI_API).
+from app.security_roles import FAB_ROLES  # noqa: E402
