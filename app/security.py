@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session, with_loader_criteria
 
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
 from app.security_roles import (
-    RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE,
+    RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI,
 )
+
+RUOLI_OPERATIVI = {RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI}
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,20 @@ def perimetro_di(user) -> Perimetro:
         kw["ambito_beneficiarie"] = ente.ambito_id
     if RUOLO_CAPOFILA in ruoli and ente.tipo == "capofila":
         kw["tutte_beneficiarie"] = True
+    if ruoli & RUOLI_OPERATIVI:
+        # Members of a case's micro-équipe see that case (by code), whatever their ente.
+        from app.models import MicroEquipe, membri_microequipe
+        from app.extensions import db
+        token = _in_calcolo.set(True)  # this lookup itself must not be scoped
+        try:
+            ids = db.session.execute(
+                select(MicroEquipe.beneficiaria_id)
+                .join(membri_microequipe, membri_microequipe.c.microequipe_id == MicroEquipe.id)
+                .where(membri_microequipe.c.user_id == user.id)
+            ).scalars().all()
+        finally:
+            _in_calcolo.reset(token)
+        kw["id_beneficiarie"] = frozenset(ids)
     return Perimetro(**kw)
 
 

@@ -107,3 +107,201 @@ def sincronizza_programma(programma: Programma) -> m.Programma:
         r.descrizione, r.target = i.descrizione, i.target
     s.flush()
     return riga
+
+
+# --- the path of one woman --------------------------------------------------------------
+
+def attore_di(utente):
+    from app.rules.workflow import Attore
+    from app.security import nomi_ruoli
+
+    ente = getattr(utente, "ente", None)
+    return Attore(user_id=utente.id, ruoli=frozenset(nomi_ruoli(utente)),
+                  ente_id=ente.id if ente else None, ambito_id=ente.ambito_id if ente else None)
+
+
+def stato_di(progetto: m.Progetto):
+    from app.rules.workflow import ProgettoStato
+
+    return ProgettoStato(
+        stato=progetto.stato, ambito_id=progetto.beneficiaria.ambito_id,
+        ente_coordinatore_id=progetto.ente_coordinatore_id,
+        usa_fondi_regionali=progetto.usa_fondi_regionali,
+        segnalazione_ammessa=bool(progetto.segnalazione and progetto.segnalazione.ammessa),
+        ha_obiettivi=bool((progetto.obiettivi or "").strip()),
+        data_inizio=progetto.data_inizio, data_fine=progetto.data_fine,
+    )
+
+
+def transizioni_per_utente(progetto: m.Progetto, utente) -> list[tuple[str, list[str]]]:
+    """Every transition of the graph from the current state, with the reasons it is refused."""
+    from app.rules import workflow
+
+    stato, attore = stato_di(progetto), attore_di(utente)
+    return [(verso, workflow.motivi_rifiuto(stato, attore, verso, nota="(nota)"))
+            for verso in workflow.transizioni_possibili(stato)]
+
+
+def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "", oggi: date | None = None):
+    """Apply a workflow transition, record it in the history; Rifiuto with the reasons if refused."""
+    from app.rules import workflow
+
+    nota = (nota or "").strip()
+    if len(nota) > 1000:
+        raise Rifiuto("La nota può avere al massimo 1000 caratteri.")
+    motivi = workflow.motivi_rifiuto(stato_di(progetto), attore_di(utente), verso, nota)
+    if motivi:
+        raise Rifiuto(motivi)
+    oggi = oggi or date.today()
+    da = progetto.stato
+    progetto.stato = verso
+    if verso == workflow.VALIDATO_EQUIPE:
+        progetto.data_validazione_equipe = oggi
+    elif verso == workflow.VALIDATO_CAPOFILA:
+        progetto.data_validazione_capofila = oggi
+    elif verso == workflow.IN_CORSO and progetto.data_avvio is None:
+        progetto.data_avvio = oggi
+    elif verso in workflow.STATI_FINALI:
+        progetto.data_chiusura = oggi
+        if verso == workflow.INTERROTTO:
+            progetto.motivo_interruzione = nota
+    elif verso == workflow.BOZZA:
+        progetto.data_validazione_equipe = progetto.data_validazione_capofila = None
+    t = m.TransizioneProgetto(progetto=progetto, beneficiaria_id=progetto.beneficiaria_id, da_stato=da,
+                              a_stato=verso, utente_id=utente.id, nota=nota)
+    db.session.add(t)
+    db.session.commit()
+    return t
+
+
+def prepara_segnalazione(item: m.Segnalazione, utente) -> None:
+    if item.beneficiaria is None:
+        raise Rifiuto("Indicare la beneficiaria.")
+    ente = getattr(utente, "ente", None)
+    if ente is None or ente.tipo not in ("centro_antiviolenza", "servizio_sociale", "azienda_sociale"):
+        raise Rifiuto("Una segnalazione può essere inviata da un centro antiviolenza o da un servizio sociale.")
+    item.ente_segnalante_id = ente.id
+    item.ambito_id = item.beneficiaria.ambito_id  # always the équipe of her ambito
+
+
+def prepara_valutazione(item: m.Valutazione, utente) -> None:
+    from app.rules.workflow import motivi_rifiuto_valutazione
+    from app.security import RUOLO_EQUIPE, nomi_ruoli
+
+    s = item.segnalazione
+    if s is None:
+        raise Rifiuto("Indicare la segnalazione da valutare.")
+    ente = getattr(utente, "ente", None)
+    if RUOLO_EQUIPE not in nomi_ruoli(utente) or ente is None or ente.ambito_id != s.ambito_id:
+        raise Rifiuto("Solo l'équipe territoriale dell'ambito della beneficiaria può valutare la segnalazione.")
+    motivi = motivi_rifiuto_valutazione(item.esito or "", item.motivazione or "", item.pronta, s.area_richiesta)
+    if motivi:
+        raise Rifiuto(motivi)
+    item.beneficiaria_id = s.beneficiaria_id
+    item.valutata_da_id = utente.id
+
+
+def prepara_progetto(item: m.Progetto, utente) -> None:
+    s = item.segnalazione
+    if s is None:
+        raise Rifiuto("Indicare la segnalazione da cui nasce il progetto.")
+    if not s.ammessa:
+        raise Rifiuto("La segnalazione deve essere ammessa dall'équipe prima di creare un progetto.")
+    micro = db.session.execute(
+        select(m.MicroEquipe).where(m.MicroEquipe.beneficiaria_id == s.beneficiaria_id)
+    ).scalar_one_or_none()
+    coordinatore = micro.ente_coordinatore_id if micro else s.ente_segnalante_id
+    if getattr(utente, "ente_id", None) != coordinatore:
+        raise Rifiuto("Il progetto è scritto dalla micro-équipe, coordinata dall'ente segnalante.")
+    for nome in ("budget_asse_ii", "budget_asse_iii", "budget_asse_iv"):
+        valore = getattr(item, nome)
+        if valore is not None and valore < 0:
+            raise Rifiuto("Il budget previsto non può essere negativo.")
+    if item.data_inizio and item.data_fine and item.data_fine < item.data_inizio:
+        raise Rifiuto("La data di fine precede la data di inizio.")
+    item.beneficiaria_id = s.beneficiaria_id
+    item.ente_coordinatore_id = coordinatore
+    if not item.codice:
+        with come_sistema():
+            n = db.session.execute(
+                select(func.count(m.Progetto.id)).where(m.Progetto.beneficiaria_id == s.beneficiaria_id)
+            ).scalar() or 0
+        item.codice = f"P-{s.beneficiaria.codice}-{n + 1}"
+
+
+def verifica_modifica_progetto(item: m.Progetto) -> None:
+    from app.rules.workflow import BOZZA, PROPOSTO
+
+    if item.stato not in (BOZZA, PROPOSTO):
+        raise Rifiuto("Il progetto si modifica solo in bozza o proposto: per cambiarlo, riportarlo in bozza.")
+    if item.data_inizio and item.data_fine and item.data_fine < item.data_inizio:
+        raise Rifiuto("La data di fine precede la data di inizio.")
+
+
+def prepara_microequipe(item: m.MicroEquipe, utente) -> None:
+    if item.beneficiaria is None:
+        raise Rifiuto("Indicare la beneficiaria.")
+    if item.ente_coordinatore is None and item.ente_coordinatore_id is None:
+        s = db.session.execute(
+            select(m.Segnalazione).where(m.Segnalazione.beneficiaria_id == item.beneficiaria.id)
+            .order_by(m.Segnalazione.data.desc())
+        ).scalars().first()
+        item.ente_coordinatore_id = s.ente_segnalante_id if s else getattr(utente, "ente_id", None)
+
+
+def prepara_figlio_di_progetto(item) -> None:
+    if item.progetto is None:
+        raise Rifiuto("Indicare il progetto.")
+    item.beneficiaria_id = item.progetto.beneficiaria_id
+    if getattr(item, "tipo", None) == "servizio_cpi" and not getattr(item, "servizio_cpi", None):
+        raise Rifiuto("Per un servizio del CPI indicare quale servizio.")
+
+
+def da_fare(utente, oggi: date | None = None, mesi_follow_up=(6, 12), giorni_scadenza: int = 30) -> dict:
+    """The operator's to-do lists, within her perimeter (the queries are scoped)."""
+    from datetime import timedelta
+
+    from app.rules import workflow
+    from app.security import RUOLO_CAPOFILA, RUOLO_EQUIPE, nomi_ruoli
+
+    oggi = oggi or date.today()
+    ruoli = nomi_ruoli(utente)
+    s = db.session
+    segn = s.execute(select(m.Segnalazione).order_by(m.Segnalazione.data)).scalars().all()
+    attese = [x for x in segn if x.ultima_valutazione is None or x.ultima_valutazione.esito == "sospesa"]
+    da_validare = []
+    if RUOLO_EQUIPE in ruoli:
+        da_validare += s.execute(select(m.Progetto).where(m.Progetto.stato == workflow.PROPOSTO)).scalars().all()
+    if RUOLO_CAPOFILA in ruoli:
+        da_validare += [p for p in s.execute(
+            select(m.Progetto).where(m.Progetto.stato == workflow.VALIDATO_EQUIPE)).scalars() if p.usa_fondi_regionali]
+    if not ruoli & {RUOLO_EQUIPE, RUOLO_CAPOFILA}:
+        da_validare = s.execute(select(m.Progetto).where(
+            m.Progetto.stato.in_([workflow.PROPOSTO, workflow.VALIDATO_EQUIPE]))).scalars().all()
+    colloqui = s.execute(select(m.ColloquioCPI).where(m.ColloquioCPI.data_svolta.is_(None))
+                         .order_by(m.ColloquioCPI.data_prevista)).scalars().all()
+    in_scadenza = s.execute(select(m.Progetto).where(
+        m.Progetto.stato == workflow.IN_CORSO, m.Progetto.data_fine >= oggi,
+        m.Progetto.data_fine <= oggi + timedelta(days=giorni_scadenza))).scalars().all()
+    follow_up = []
+    chiusi = s.execute(select(m.Progetto).where(m.Progetto.stato.in_(list(workflow.STATI_FINALI)),
+                                                m.Progetto.data_chiusura.is_not(None))).scalars().all()
+    for p in chiusi:
+        esiti = s.execute(select(m.EsitoProgetto.data).where(m.EsitoProgetto.progetto_id == p.id,
+                                                             m.EsitoProgetto.tipo == "follow_up")).scalars().all()
+        for mesi in mesi_follow_up:
+            scadenza = _aggiungi_mesi(p.data_chiusura, mesi)
+            if scadenza <= oggi and not any(d >= scadenza for d in esiti):
+                follow_up.append((p, mesi, scadenza))
+                break
+    return {"segnalazioni_da_valutare": attese, "progetti_da_validare": da_validare,
+            "colloqui_cpi_da_svolgere": colloqui, "follow_up_dovuti": follow_up,
+            "progetti_in_scadenza": in_scadenza}
+
+
+def _aggiungi_mesi(d: date, mesi: int) -> date:
+    import calendar
+
+    anno, mese = divmod(d.month - 1 + mesi, 12)
+    anno, mese = d.year + anno, mese + 1
+    return date(anno, mese, min(d.day, calendar.monthrange(anno, mese)[1]))

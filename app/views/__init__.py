@@ -77,16 +77,27 @@ class LiaModelView(ModelView):
             items.append(item)
         return azione.func(items)
 
-    def _get_related_views_widgets(self, item, orders=None, pages=None, page_sizes=None, widgets=None, **args):
+    def _related_views_permessi(self):
         # FAB renders related views without checking the user's permission on them.
         sm = self.appbuilder.sm
-        tutte = self._related_views
-        self._related_views = [v for v in tutte if sm.has_access("can_read", v.class_permission_name)]
-        try:
-            return super()._get_related_views_widgets(item, orders=orders, pages=pages,
-                                                      page_sizes=page_sizes, widgets=widgets, **args)
-        finally:
-            self._related_views = tutte
+        return [v for v in self._related_views if sm.has_access("can_read", v.class_permission_name)]
+
+    def _get_related_views_widgets(self, item, orders=None, pages=None, page_sizes=None, widgets=None, **args):
+        # Same as FAB's, over the permitted views only (no shared state: views serve many users).
+        widgets = widgets or {}
+        widgets["related_views"] = []
+        for view in self._related_views_permessi():
+            nome = view.__class__.__name__
+            order_column, order_direction = (orders or {}).get(nome) or ("", "")
+            widgets["related_views"].append(self._get_related_view_widget(
+                item, view, order_column, order_direction,
+                page=(pages or {}).get(nome), page_size=(page_sizes or {}).get(nome)))
+        return widgets
+
+    def render_template(self, template, **kwargs):
+        if "related_views" in kwargs:
+            kwargs["related_views"] = self._related_views_permessi()
+        return super().render_template(template, **kwargs)
 
 
 # --- rete -------------------------------------------------------------------------------

@@ -286,3 +286,10 @@ class Indicatore(Model):
     codice = Column(String(40), nullable=False)
     descrizione = Column(String(300), nullable=False)
     target = Column(Integer, nullable=False)
+
+
+from app.models.percorso import (  # noqa: E402,F401  (records of the path, share the base above)
+    AREE, CONDIZIONI_ABITATIVE, CONDIZIONI_LAVORO_ESITO, SERVIZI_CPI, STATI_INTERVENTO, TIPI_CONTRATTO,
+    TIPI_ESITO, TIPI_INTERVENTO, ColloquioCPI, EsitoProgetto, Intervento, MicroEquipe, Progetto, Segnalazione,
+    TransizioneProgetto, Valutazione, membri_microequipe,
+)
