@@ -21,7 +21,7 @@ from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
-from sqlalchemy import event, false, select, true
+from sqlalchemy import event, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
@@ -172,7 +172,6 @@ def criterio_beneficiarie(p: Perimetro):
         condizioni.append(Beneficiaria.id.in_(sorted(p.id_beneficiarie)))
     if not condizioni:
         return false()
-    from sqlalchemy import or_
     return or_(*condizioni)
 
 
@@ -180,22 +179,42 @@ def _modelli_per_beneficiaria():
     return [c for c in PerBeneficiaria.__subclasses__() if hasattr(c, "__table__")]
 
 
+_NESSUN_ID = -1  # matches no row: keeps the SQL shape constant (see below)
+
+
 def _opzioni_perimetro(p: Perimetro):
+    """Loader criteria for the perimeter.
+
+    Lambdas, so that SQLAlchemy adapts them to the aliases FAB uses in its joins. Their closure
+    variables are plain ints and tuples, which SQLAlchemy turns into bound parameters: the cached
+    SQL has the same shape for every user and only the values change, so one user's perimeter
+    can never be replayed for another. Absent values are -1 (no row), never a different shape.
+    """
     if p.sistema:
         return []
-    crit = criterio_beneficiarie(p)
-    visibili = select(Beneficiaria.id).where(crit).scalar_subquery()
-    # Plain expressions, not lambdas: values travel as bound parameters, so the statement cache
-    # can never replay one user's perimeter for another.
-    opts = [with_loader_criteria(Beneficiaria, crit, include_aliases=True)]
-    for cls in _modelli_per_beneficiaria():
-        if cls is not DatiPersonali:
-            opts.append(with_loader_criteria(cls, cls.beneficiaria_id.in_(visibili), include_aliases=True))
-    if p.ente_dati_personali:
-        cav = select(Beneficiaria.id).where(Beneficiaria.ente_id == p.ente_dati_personali).scalar_subquery()
-        opts.append(with_loader_criteria(DatiPersonali, DatiPersonali.beneficiaria_id.in_(cav), include_aliases=True))
-    else:
-        opts.append(with_loader_criteria(DatiPersonali, false(), include_aliases=True))
+    ente = p.ente_beneficiarie or _NESSUN_ID
+    ambito = p.ambito_beneficiarie or _NESSUN_ID
+    ids = tuple(sorted(p.id_beneficiarie)) or (_NESSUN_ID,)
+    cav_dati = p.ente_dati_personali or _NESSUN_ID
+    opts = [with_loader_criteria(
+        DatiPersonali,
+        lambda cls: cls.beneficiaria_id.in_(select(Beneficiaria.id).where(Beneficiaria.ente_id == cav_dati)),
+        include_aliases=True)]
+    if p.tutte_beneficiarie:
+        return opts
+    opts.append(with_loader_criteria(
+        Beneficiaria,
+        lambda cls: or_(cls.ente_id == ente, cls.ambito_id == ambito, cls.id.in_(ids)),
+        include_aliases=True))
+    for modello in _modelli_per_beneficiaria():
+        if modello is DatiPersonali:
+            continue
+        opts.append(with_loader_criteria(
+            modello,
+            lambda cls: cls.beneficiaria_id.in_(
+                select(Beneficiaria.id).where(or_(Beneficiaria.ente_id == ente, Beneficiaria.ambito_id == ambito,
+                                                  Beneficiaria.id.in_(ids)))),
+            include_aliases=True))
     return opts
 
 

@@ -28,6 +28,9 @@ _PROFILO = [
 _LEGGE = "^can_read$"
 _SCRIVE = "^can_(read|write)$"
 _MENU = "^menu_access$"
+_TRANSITA = "^can_(read|transition)$"
+_MENU_PERCORSO = ("Da fare", "Segnalazioni", "Valutazioni", "Micro-équipe", "Progetti", "Colloqui CPI",
+                  "Interventi", "Esiti e follow-up")
 
 FAB_ROLES = {
     # Users and enti; no personal data, no case records.
@@ -39,24 +42,38 @@ FAB_ROLES = {
                   "Programma", "Voci di spesa", "Assi e priorità"), _MENU),
     ],
     RUOLO_CAPOFILA: _PROFILO + [
-        (_risorse("Beneficiaria", "AltraMisura"), _LEGGE),
+        (_risorse("Beneficiaria", "AltraMisura", "Segnalazione", "Valutazione", "MicroEquipe", "ColloquioCPI",
+                  "Intervento", "EsitoProgetto", "DaFare"), _LEGGE),
+        (_risorse("Progetto"), _TRANSITA),
+        (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Ambiti", "Beneficiarie", "Casi", "Programma", "Voci di spesa",
                   "Assi e priorità"), _MENU),
     ],
     RUOLO_CAV: _PROFILO + [
-        (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "AltraMisura"), _SCRIVE),
+        (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "AltraMisura", "Segnalazione", "MicroEquipe",
+                  "ColloquioCPI", "Intervento", "EsitoProgetto"), _SCRIVE),
+        (_risorse("Progetto"), "^can_(read|write|transition)$"),
+        (_risorse("Valutazione", "DaFare"), _LEGGE),
+        (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Beneficiarie", "Dati personali", "Casi", "Consensi", "Altre misure",
                   "Programma", "Voci di spesa"), _MENU),
     ],
     RUOLO_EQUIPE: _PROFILO + [
-        (_risorse("Beneficiaria", "AltraMisura"), _LEGGE),
+        (_risorse("Beneficiaria", "AltraMisura", "Segnalazione", "ColloquioCPI", "Intervento", "EsitoProgetto",
+                  "DaFare"), _LEGGE),
+        (_risorse("Valutazione", "MicroEquipe"), _SCRIVE),
+        (_risorse("Progetto"), _TRANSITA),
+        (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Beneficiarie", "Casi", "Programma", "Voci di spesa"), _MENU),
     ],
     RUOLO_SERVIZI: _PROFILO + [
-        (_risorse("Beneficiaria"), _LEGGE),
+        (_risorse("Beneficiaria", "MicroEquipe", "Valutazione", "DaFare"), _LEGGE),
+        (_risorse("Segnalazione", "ColloquioCPI", "Intervento", "EsitoProgetto"), _SCRIVE),
+        (_risorse("Progetto"), _TRANSITA),
+        (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Beneficiarie", "Casi"), _MENU),
     ],

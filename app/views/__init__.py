@@ -290,7 +290,7 @@ class VoceSpesaView(LiaModelView):
     search_columns = ["codice", "descrizione"]
     label_columns = {"codice": "Codice", "descrizione": "Descrizione", "priorita": "Priorità",
                      "costo_ammesso": "Con costo", "solo_soluzioni_intermedie": "Solo soluzioni intermedie"}
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_read"]
 
 
 class PrioritaView(LiaModelView):
@@ -301,7 +301,7 @@ class PrioritaView(LiaModelView):
     show_columns = list_columns
     label_columns = {"asse": "Asse", "codice": "Codice", "nome": "Priorità", "attivata": "Attivata",
                      "dedotta": "Scelta interpretativa"}
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_read"]
 
 
 class ProgrammaView(LiaModelView):
@@ -312,7 +312,7 @@ class ProgrammaView(LiaModelView):
     show_columns = list_columns
     label_columns = {"codice": "Codice", "nome": "Nome", "decreto": "Decreto", "data_inizio": "Inizio",
                      "data_fine": "Fine"}
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = ["can_read"]
 
 
 class LiaIndexView(IndexView):
@@ -321,11 +321,16 @@ class LiaIndexView(IndexView):
 
 
 def registra(appbuilder):
+    from app.views import percorso
+
+    BeneficiariaView.related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView, percorso.SegnalazioneView,
+                                      percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView]
     appbuilder.add_view(BeneficiariaView, "Beneficiarie", category="Casi", icon="fa-female")
     appbuilder.add_view(DatiPersonaliView, "Dati personali", category="Casi")
     appbuilder.add_view(CercaCodiceFiscaleView, "Cerca per codice fiscale", category="Casi")
     appbuilder.add_view(ConsensoView, "Consensi", category="Casi")
     appbuilder.add_view(AltraMisuraView, "Altre misure", category="Casi")
+    percorso.registra(appbuilder)
     appbuilder.add_view(EnteView, "Enti", category="Rete", icon="fa-sitemap")
     appbuilder.add_view(AmbitoView, "Ambiti", category="Rete")
     appbuilder.add_view(ProgrammaView, "Programma", category="Programma", icon="fa-book")
