@@ -4,6 +4,8 @@ Errors are Italian JSON bodies with 4xx codes; database errors never echo SQL or
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.const import API_RESULT_RES_KEY
@@ -313,10 +315,14 @@ class ProgettoApi(LiaModelRestApi):
             return self.response_404()
         dati = request.get_json(silent=True)
         if not isinstance(dati, dict) or not isinstance(dati.get("verso"), str) \
-                or not isinstance(dati.get("nota", ""), str):
-            return self.response_400(message="Inviare un oggetto JSON con «verso» (e «nota» se serve).")
+                or not isinstance(dati.get("nota", ""), str) or not isinstance(dati.get("data", ""), (str, type(None))):
+            return self.response_400(message="Inviare un oggetto JSON con «verso» (e «nota», «data» se servono).")
         try:
-            servizi.esegui_transizione(progetto, g.user, dati["verso"], dati.get("nota", ""))
+            data = date.fromisoformat(dati["data"]) if dati.get("data") else None
+        except ValueError:
+            return self.response_422(message={"data": ["Data non valida (AAAA-MM-GG)."]})
+        try:
+            servizi.esegui_transizione(progetto, g.user, dati["verso"], dati.get("nota", ""), data)
         except servizi.Rifiuto as exc:
             return self._rifiuto(exc)
         return self.response(200, result={"id": progetto.id, "stato": progetto.stato})

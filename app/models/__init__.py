@@ -293,3 +293,4 @@ from app.models.percorso import (  # noqa: E402,F401  (records of the path, shar
     TIPI_ESITO, TIPI_INTERVENTO, ColloquioCPI, EsitoProgetto, Intervento, MicroEquipe, Progetto, Segnalazione,
     TransizioneProgetto, Valutazione, membri_microequipe,
 )
+from app.models.spese import TIPI_GIUSTIFICATIVO, Spesa  # noqa: E402,F401

@@ -10,7 +10,9 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -41,6 +43,18 @@ class ValidatoreCF:
             if motivi:
                 raise ValidationError(" ".join(motivi))
             field.data = normalizza_cf(field.data)
+
+
+def mostra_rifiuto(form, exc) -> None:
+    """Put each reason on its field when one fits, the others at the top of the form."""
+    assegnati = set()
+    for campo, motivi in exc.per_campo.items():
+        if campo in form and motivi:
+            form[campo].errors = list(form[campo].errors) + list(motivi)
+            assegnati.update(motivi)
+    for motivo in exc.motivi:
+        if motivo not in assegnati:
+            flash(motivo, "danger")
 
 
 class LiaModelView(ModelView):
@@ -76,6 +90,68 @@ class LiaModelView(ModelView):
                 abort(404)
             items.append(item)
         return azione.func(items)
+
+    # Add and edit as FAB does, except that a refusal (servizi.Rifiuto) or a database error keeps
+    # the form on screen with the user's input and the Italian reasons on the fields, and
+    # nothing is written.
+    def _add(self):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                if self._salva(form, item, nuovo=True):
+                    return None
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                if self._salva(form, item, nuovo=False):
+                    return None
+                item = self.datamodel.get(pk, self._base_filters)
+                if item is None:
+                    abort(404)
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        return self._get_related_views_widgets(item, filters={}, orders=get_order_args(), pages=get_page_args(),
+                                                page_sizes=get_page_size_args(), widgets=widgets)
+
+    def _salva(self, form, item, nuovo: bool) -> bool:
+        sessione = self.datamodel.session
+        try:
+            form.populate_obj(item)
+            self.pre_add(item) if nuovo else self.pre_update(item)
+            if nuovo:
+                sessione.add(item)
+            sessione.commit()
+        except servizi.Rifiuto as exc:
+            sessione.rollback()
+            mostra_rifiuto(form, exc)
+            return False
+        except (SQLAlchemyError, ValueError):
+            sessione.rollback()
+            flash("Salvataggio non riuscito: i dati sono in conflitto con un record esistente o non validi.",
+                  "danger")
+            return False
+        self.post_add(item) if nuovo else self.post_update(item)
+        flash(self.add_row_message if nuovo else self.edit_row_message, "success")
+        return True
 
     def _related_views_permessi(self):
         # FAB renders related views without checking the user's permission on them.

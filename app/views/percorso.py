@@ -252,7 +252,13 @@ class ProgettoView(LiaRecordView):
         if progetto is None:
             abort(404)
         try:
-            servizi.esegui_transizione(progetto, g.user, request.form.get("verso", ""), request.form.get("nota", ""))
+            testo = request.form.get("data") or ""
+            try:
+                data = date.fromisoformat(testo) if testo else None
+            except ValueError:
+                raise servizi.Rifiuto("Data della decisione non valida.")
+            servizi.esegui_transizione(progetto, g.user, request.form.get("verso", ""), request.form.get("nota", ""),
+                                       data)
             flash(f"Progetto {progetto.codice}: {workflow.STATI_ETICHETTE.get(progetto.stato)}.", "success")
         except servizi.Rifiuto as exc:
             self.datamodel.session.rollback()

@@ -19,10 +19,11 @@ from app.security import come_sistema
 class Rifiuto(ValueError):
     """A request refused for domain reasons, each an Italian sentence."""
 
-    def __init__(self, motivi):
+    def __init__(self, motivi, per_campo: dict[str, list[str]] | None = None):
         motivi = [motivi] if isinstance(motivi, str) else list(motivi)
         super().__init__(" ".join(motivi))
         self.motivi = motivi
+        self.per_campo = per_campo or {}  # the same reasons, by form field, where one fits
 
 
 def prossimo_codice(ambito: m.Ambito, anno: int) -> tuple[int, str]:
@@ -142,17 +143,24 @@ def transizioni_per_utente(progetto: m.Progetto, utente) -> list[tuple[str, list
             for verso in workflow.transizioni_possibili(stato)]
 
 
-def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "", oggi: date | None = None):
-    """Apply a workflow transition, record it in the history; Rifiuto with the reasons if refused."""
+def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "", data: date | None = None):
+    """Apply a workflow transition, record it in the history; Rifiuto with the reasons if refused.
+
+    `data` is the date of the decision (e.g. the équipe's meeting), recorded late by the
+    operator; it defaults to today and cannot be in the future."""
     from app.rules import workflow
+    from app.servizi.spese import ricalcola_progetto
 
     nota = (nota or "").strip()
+    motivi = []
     if len(nota) > 1000:
-        raise Rifiuto("La nota può avere al massimo 1000 caratteri.")
-    motivi = workflow.motivi_rifiuto(stato_di(progetto), attore_di(utente), verso, nota)
+        motivi.append("La nota può avere al massimo 1000 caratteri.")
+    if data is not None and data > date.today():
+        motivi.append("La data della decisione non può essere futura.")
+    motivi += workflow.motivi_rifiuto(stato_di(progetto), attore_di(utente), verso, nota)
     if motivi:
         raise Rifiuto(motivi)
-    oggi = oggi or date.today()
+    oggi = data or date.today()
     da = progetto.stato
     progetto.stato = verso
     if verso == workflow.VALIDATO_EQUIPE:
@@ -170,6 +178,8 @@ def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "",
     t = m.TransizioneProgetto(progetto=progetto, beneficiaria_id=progetto.beneficiaria_id, da_stato=da,
                               a_stato=verso, utente_id=utente.id, nota=nota)
     db.session.add(t)
+    db.session.flush()
+    ricalcola_progetto(progetto.id)  # validation dates decide which spese are eligible
     db.session.commit()
     return t
 

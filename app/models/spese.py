@@ -1,0 +1,58 @@
+"""Spese: the money. A spesa is charged to a progetto (Assi II–IV, paid by a CAV) or to an
+Asse I activity (paid by the capofila, no woman attached). Its verdict is computed by
+app.rules.eligibility, stored with the reasons, and recomputed when what it depends on changes."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_appbuilder import Model
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import relationship
+
+from app.models import Beneficiaria, Ente, PerBeneficiaria, Utente, VoceSpesa, _enum, _ora
+from app.models.percorso import Progetto
+
+TIPI_GIUSTIFICATIVO = {
+    "fattura": "Fattura", "ricevuta": "Ricevuta", "scontrino": "Scontrino", "contratto": "Contratto",
+    "nota_spese": "Nota spese", "bollettino": "Bollettino / utenza", "altro": "Altro",
+}
+
+
+class Spesa(PerBeneficiaria, Model):
+    __tablename__ = "lia_spesa"
+    __table_args__ = (
+        Index("ix_spesa_giustificativo", "ente_pagatore_id", "giustificativo_numero", "giustificativo_data"),
+    )
+    id = Column(Integer, primary_key=True)
+    progetto_id = Column(Integer, ForeignKey("lia_progetto.id", ondelete="RESTRICT"), nullable=True, index=True)
+    progetto = relationship(Progetto)
+    # Denormalised from the progetto (NULL for Asse I): the perimeter filters on it.
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"), nullable=True, index=True)
+    beneficiaria = relationship(Beneficiaria)
+    voce_id = Column(Integer, ForeignKey("lia_voce_spesa.id"), nullable=False, index=True)
+    voce = relationship(VoceSpesa)
+    importo = Column(Numeric(12, 2), nullable=False)
+    data = Column(Date, nullable=False, default=date.today, index=True)
+    ente_pagatore_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False, index=True)
+    ente_pagatore = relationship(Ente, foreign_keys=[ente_pagatore_id])
+    fornitore = Column(String(200), nullable=False, default="")  # who was paid (a firm, a landlord)
+    giustificativo_tipo = Column(_enum("tipo_giustificativo", TIPI_GIUSTIFICATIVO), nullable=True)
+    giustificativo_numero = Column(String(50), nullable=True)
+    giustificativo_data = Column(Date, nullable=True)
+    allegato = Column(String(300), nullable=True)  # file name under LIA_UPLOAD_DIR, never in the DB
+    coperta_da_altra_misura = Column(Boolean, nullable=False, default=False)
+    note = Column(String(1000), nullable=False, default="")
+    ammissibile = Column(Boolean, nullable=False, default=False, index=True)
+    motivi = Column(Text, nullable=False, default="")  # reasons of a "non ammissibile", one per line
+    avvisi = Column(Text, nullable=False, default="")
+    valutata_il = Column(DateTime, nullable=True)
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    creato_da = relationship(Utente, foreign_keys=[creato_da_id])
+    creato_il = Column(DateTime, nullable=False, default=_ora)
+
+    @property
+    def esito(self) -> str:
+        return "Ammissibile" if self.ammissibile else "Non ammissibile"
+
+    def __repr__(self):
+        return f"Spesa {self.id} ({self.voce.codice if self.voce else ''})"
