@@ -13,6 +13,7 @@ from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from marshmallow import ValidationError
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from marshmallow.validate import Email, Length, Range
 
@@ -39,16 +40,46 @@ class LiaModelRestApi(ModelRestApi):
 
     def _rifiuto(self, exc):
         db.session.rollback()
-        return self.response_422(message={"_schema": exc.motivi})
+        return self.response_422(message={"_schema": exc.motivi, **exc.per_campo})
+
+    @staticmethod
+    def collegati_inesistenti(item) -> dict:
+        """marshmallow-sqlalchemy builds a NEW object when a related id is not found (or is
+        outside the perimeter): refuse those instead of letting them reach the database."""
+        errori = {}
+        for rel in sa_inspect(type(item)).relationships:
+            valore = item.__dict__.get(rel.key)
+            for obj in (valore if isinstance(valore, list) else [valore]):
+                if obj is not None and sa_inspect(obj).identity is None:
+                    errori[rel.key] = ["Record collegato inesistente o non accessibile."]
+        return errori
+
+    def normalizza_json(self, dati: dict) -> tuple[dict, dict]:
+        """Hook: turn the users' formats into the schema's (returns data, errors by field)."""
+        return dati, {}
+
+    def _json(self):
+        dati = request.get_json(silent=True)
+        if not isinstance(dati, dict):
+            return None, self.response_400(message="La richiesta deve essere un oggetto JSON.")
+        dati, errori = self.normalizza_json(dict(dati))
+        if errori:
+            return None, self.response_422(message=errori)
+        return dati, None
 
     def post_headless(self):
-        if not request.is_json or not isinstance(request.json, dict):
-            return self.response_400(message="La richiesta deve essere un oggetto JSON.")
+        dati, errore = self._json()
+        if errore is not None:
+            return errore
         try:
-            item = self.add_model_schema.load(request.json)
+            item = self.add_model_schema.load(dati)
         except ValidationError as err:
             db.session.rollback()
             return self.response_422(message=err.messages)
+        errori = self.collegati_inesistenti(item)
+        if errori:
+            db.session.rollback()
+            return self.response_422(message=errori)
         try:
             self.pre_add(item)
             self.datamodel.add(item)
@@ -65,14 +96,19 @@ class LiaModelRestApi(ModelRestApi):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
-        if not request.is_json or not isinstance(request.json, dict):
-            return self.response_400(message="La richiesta deve essere un oggetto JSON.")
+        dati, errore = self._json()
+        if errore is not None:
+            return errore
         try:
-            data = self._merge_update_item(item, request.json)
+            data = self._merge_update_item(item, dati)
             item = self.edit_model_schema.load(data, instance=item)
         except ValidationError as err:
             db.session.rollback()
             return self.response_422(message=err.messages)
+        errori = self.collegati_inesistenti(item)
+        if errori:
+            db.session.rollback()
+            return self.response_422(message=errori)
         try:
             self.pre_update(item)
             self.datamodel.edit(item)
@@ -396,8 +432,56 @@ class EsitoProgettoApi(LiaModelRestApi):
     pre_update = pre_add
 
 
+class SpesaApi(LiaModelRestApi):
+    resource_name = "spesa"
+    class_permission_name = "Spesa"
+    datamodel = SQLAInterface(m.Spesa)
+    _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
+              "giustificativo_data", "coperta_da_altra_misura", "note"]
+    list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "beneficiaria.codice", "voce.codice",
+                                   "importo", "data", "ente_pagatore.id", "ente_pagatore.nome", "fornitore",
+                                   "giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
+                                   "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi"]
+    # The payer is the caller's ente and the verdict is computed: neither is taken from the request.
+    add_columns = edit_columns = _campi
+    search_columns = ["progetto", "voce", "data", "ammissibile", "giustificativo_numero"]
+    order_columns = ["data", "importo", "id"]
+    add_query_rel_fields = edit_query_rel_fields = {"progetto": _PERIMETRO}
+    validators_columns = {"fornitore": Length(max=200), "note": _NOTE,
+                          "giustificativo_numero": Length(max=50, error="Al massimo 50 caratteri.")}
+
+    def normalizza_json(self, dati):
+        self._forza = bool(dati.pop("registra_non_ammissibile", False))
+        if "importo" in dati:
+            from app.rules.eligibility import valida_importo
+
+            if isinstance(dati["importo"], bool) or not isinstance(dati["importo"], (str, int, float)):
+                return dati, {"importo": ["Importo non valido."]}
+            importo, motivi = valida_importo(dati["importo"])
+            if motivi:
+                return dati, {"importo": motivi}
+            dati["importo"] = str(importo)
+        return dati, {}
+
+    def pre_add(self, item):
+        from app.servizi.spese import prepara_spesa
+
+        prepara_spesa(item, g.user, registra_non_ammissibile=getattr(self, "_forza", False))
+
+    pre_update = pre_add
+
+    def post_update(self, item):
+        from app.servizi.spese import ricalcola_progetto
+
+        if item.progetto_id:
+            ricalcola_progetto(item.progetto_id)
+            db.session.commit()
+
+    post_delete = post_update
+
+
 def registra(appbuilder):
-    for api in (AmbitoApi, EnteApi, BeneficiariaApi, DatiPersonaliApi, ConsensoApi, AltraMisuraApi,
+    for api in (SpesaApi, AmbitoApi, EnteApi, BeneficiariaApi, DatiPersonaliApi, ConsensoApi, AltraMisuraApi,
                 SegnalazioneApi, ValutazioneApi, MicroEquipeApi, ProgettoApi, ColloquioCPIApi, InterventoApi,
                 EsitoProgettoApi):
         appbuilder.add_api(api)

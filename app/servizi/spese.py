@@ -72,18 +72,50 @@ def _giustificativi_altri(s: m.Spesa) -> frozenset:
     return frozenset((e, el.normalizza_giustificativo(n), d) for i, e, n, d in righe if i != s.id and n)
 
 
+def _altre_ammesse(s: m.Spesa, progetto: el.ProgettoDati | None) -> tuple:
+    """The project's other eligible spese (the ceilings count them). A new spesa has its
+    progetto object but no progetto_id until flushed, hence progetto.id."""
+    if progetto is None:
+        return ()
+    with db.session.no_autoflush:
+        altre = db.session.execute(select(m.Spesa).where(
+            m.Spesa.progetto_id == progetto.id, m.Spesa.ammissibile.is_(True),
+            m.Spesa.id != (s.id or -1))).scalars().all()
+    return tuple(_spesa_dati(x, progetto) for x in altre)
+
+
 def valuta(s: m.Spesa, spese_progetto_ammesse: tuple | None = None) -> el.Esito:
     """The verdict of one spesa against the programme and everything it depends on."""
     progetto = _progetto_dati(s.progetto)
-    if spese_progetto_ammesse is None and s.progetto_id is not None:
-        altre = db.session.execute(select(m.Spesa).where(
-            m.Spesa.progetto_id == s.progetto_id, m.Spesa.ammissibile.is_(True),
-            m.Spesa.id != (s.id or -1))).scalars().all()
-        spese_progetto_ammesse = tuple(_spesa_dati(x, progetto) for x in altre)
+    if spese_progetto_ammesse is None:
+        spese_progetto_ammesse = _altre_ammesse(s, progetto)
     contesto = el.Contesto(spese_ammissibili_progetto=spese_progetto_ammesse or (),
                            giustificativi_esistenti=_giustificativi_altri(s),
                            altre_misure=_altre_misure(s.beneficiaria_id))
     return el.valuta_spesa(_spesa_dati(s, progetto), programma_corrente(), contesto)
+
+
+# Which form field each rule speaks about, so the reason appears next to it.
+CAMPO_DELLA_REGOLA = {
+    "regola_voce_attiva": "voce", "regola_area_progetto": "voce", "regola_ente_pagatore": "voce",
+    "regola_validazione_progetto": "data", "regola_periodo": "data", "regola_massimali": "importo",
+    "regola_costo_ammesso": "importo", "regola_doppio_finanziamento": "coperta_da_altra_misura",
+    "regola_soluzione_intermedia": "voce", "regola_giustificativo_unico": "giustificativo_numero",
+}
+
+
+def motivi_per_campo(s: m.Spesa) -> dict[str, list[str]]:
+    progetto = _progetto_dati(s.progetto)
+    altre = _altre_ammesse(s, progetto)
+    contesto = el.Contesto(spese_ammissibili_progetto=altre, giustificativi_esistenti=_giustificativi_altri(s),
+                           altre_misure=_altre_misure(s.beneficiaria_id))
+    dati, programma = _spesa_dati(s, progetto), programma_corrente()
+    out: dict[str, list[str]] = {}
+    for regola in el.REGOLE:
+        motivi = regola(dati, programma, contesto)
+        if motivi:
+            out.setdefault(CAMPO_DELLA_REGOLA.get(regola.__name__, "importo"), []).extend(motivi)
+    return out
 
 
 def _applica(s: m.Spesa, esito: el.Esito) -> None:
@@ -118,7 +150,7 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
         s.creato_da_id = utente.id
     esito = valuta(s)
     if not esito.ammissibile and not registra_non_ammissibile:
-        raise Rifiuto(list(esito.motivi))
+        raise Rifiuto(list(esito.motivi), per_campo=motivi_per_campo(s))
     _applica(s, esito)
     return esito
 

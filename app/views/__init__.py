@@ -407,6 +407,9 @@ def registra(appbuilder):
     appbuilder.add_view(ConsensoView, "Consensi", category="Casi")
     appbuilder.add_view(AltraMisuraView, "Altre misure", category="Casi")
     percorso.registra(appbuilder)
+    from app.views import spese
+
+    spese.registra(appbuilder)
     appbuilder.add_view(EnteView, "Enti", category="Rete", icon="fa-sitemap")
     appbuilder.add_view(AmbitoView, "Ambiti", category="Rete")
     appbuilder.add_view(ProgrammaView, "Programma", category="Programma", icon="fa-book")

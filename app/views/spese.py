@@ -1,0 +1,91 @@
+"""Screens of the money: spese with their verdict, and the rendicontazione download."""
+from __future__ import annotations
+
+from flask import g
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app import models as m
+from app.rules.eligibility import formatta_euro, valida_importo
+from app.security import FiltroPerimetroCollegati
+from app.servizi import spese as servizi_spese
+from app.views import LiaModelView, formatta, scelta
+
+
+class ValidatoreImporto:
+    def __call__(self, form, field):
+        importo, motivi = valida_importo(field.data)
+        if motivi:
+            raise ValidationError(" ".join(motivi))
+        field.data = importo
+
+
+class SpesaView(LiaModelView):
+    datamodel = SQLAInterface(m.Spesa)
+    class_permission_name = "Spesa"
+    list_title = "Spese"
+    show_title = "Spesa"
+    add_title = "Nuova spesa"
+    edit_title = "Modifica spesa"
+    list_columns = ["data", "progetto", "voce", "importo", "ente_pagatore", "giustificativo_numero", "esito"]
+    _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
+              "giustificativo_data", "coperta_da_altra_misura", "note"]
+    add_columns = _campi + ["registra_non_ammissibile"]
+    edit_columns = _campi + ["registra_non_ammissibile"]
+    show_fieldsets = [
+        ("Spesa", {"fields": ["progetto", "beneficiaria", "voce", "importo", "data", "ente_pagatore", "fornitore"]}),
+        ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data"]}),
+        ("Esito", {"fields": ["esito", "motivi", "avvisi", "coperta_da_altra_misura", "valutata_il", "note"]}),
+    ]
+    search_columns = ["progetto", "voce", "data", "ammissibile", "ente_pagatore", "giustificativo_numero"]
+    order_columns = ["data", "importo"]
+    base_order = ("data", "desc")
+    label_columns = {
+        "progetto": "Progetto (vuoto per l'Asse I)", "beneficiaria": "Beneficiaria", "voce": "Voce di spesa",
+        "importo": "Importo (€)", "data": "Data", "ente_pagatore": "Ente pagatore", "fornitore": "Fornitore / percettore",
+        "giustificativo_tipo": "Tipo di giustificativo", "giustificativo_numero": "Numero giustificativo",
+        "giustificativo_data": "Data giustificativo", "coperta_da_altra_misura": "Già coperta da un'altra misura",
+        "note": "Note", "esito": "Esito", "motivi": "Motivi", "avvisi": "Avvisi", "ammissibile": "Ammissibile",
+        "valutata_il": "Valutata il", "registra_non_ammissibile": "Registra anche se non ammissibile",
+    }
+    formatters_columns = {"importo": lambda v: formatta_euro(v) if v is not None else "",
+                          "giustificativo_tipo": formatta(m.TIPI_GIUSTIFICATIVO)}
+    description_columns = {
+        "registra_non_ammissibile": "Per una spesa già pagata che le regole non ammettono: resta nel "
+                                    "rendiconto come «non ammissibile», con i motivi.",
+        "importo": "Euro, due decimali: 1.234,56 oppure 1234.56",
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "importo": StringField("Importo (€)", validators=[DataRequired(message="Indicare l'importo."),
+                                                          ValidatoreImporto()], widget=BS3TextFieldWidget()),
+        "giustificativo_tipo": scelta("Tipo di giustificativo", {"": "—", **m.TIPI_GIUSTIFICATIVO}, obbligatorio=False),
+        "giustificativo_numero": StringField("Numero giustificativo", validators=[Optional(), Length(max=50)],
+                                             widget=BS3TextFieldWidget()),
+        "registra_non_ammissibile": BooleanField("Registra anche se non ammissibile"),
+    }
+    validators_columns = {"fornitore": [Length(max=200)], "note": [Length(max=1000)]}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "progetto": [["id", FiltroPerimetroCollegati, lambda: None]]}
+
+    def pre_add(self, item):
+        forza = bool(getattr(item, "registra_non_ammissibile", False))
+        item.giustificativo_tipo = item.giustificativo_tipo or None
+        servizi_spese.prepara_spesa(item, g.user, registra_non_ammissibile=forza)
+
+    pre_update = pre_add
+
+    def post_update(self, item):
+        if item.progetto_id:
+            servizi_spese.ricalcola_progetto(item.progetto_id)
+            self.datamodel.session.commit()
+
+    def post_delete(self, item):
+        if item.progetto_id:
+            servizi_spese.ricalcola_progetto(item.progetto_id)
+            self.datamodel.session.commit()
+
+
+def registra(appbuilder):
+    appbuilder.add_view(SpesaView, "Spese", category="Spese", icon="fa-eur")

@@ -1,0 +1,43 @@
+"""Helpers shared by tests that need a woman with an admitted segnalazione and a project."""
+from __future__ import annotations
+
+_contatore = {"n": 0}
+
+
+def beneficiaria_di(api, prefisso):
+    r = api.get("/api/v1/beneficiaria/?q=(page_size:100)")
+    assert r.status_code == 200, r.get_json()
+    return [x for x in r.get_json()["result"] if x["codice"].startswith(prefisso)]
+
+
+def progetto_validato(api_di, cav="cav.crema", equipe="equipe.crema", prefisso="CM-", area="lavoro",
+                      budget=None, inizio="2022-06-01", fine="2024-03-31", data_equipe="2022-06-10",
+                      data_capofila="2022-06-15", avvia=True, intermedia=False):
+    """A new project for one of `cav`'s women, validated by équipe and capofila on given dates."""
+    api_cav, api_eq, api_cap = api_di(cav), api_di(equipe), api_di("capofila")
+    donne = beneficiaria_di(api_cav, prefisso)
+    _contatore["n"] += 1
+    donna = donne[_contatore["n"] % len(donne)]
+    r = api_cav.post("/api/v1/segnalazione/", json={"beneficiaria": donna["id"], "data": "2022-05-02",
+                                                    "area_richiesta": area})
+    assert r.status_code == 201, r.get_json()
+    segn = r.get_json()["id"]
+    r = api_eq.post("/api/v1/valutazione/", json={"segnalazione": segn, "esito": "ammessa", "pronta": True,
+                                                  "data": "2022-05-20"})
+    assert r.status_code == 201, r.get_json()
+    budget = budget if budget is not None else {"budget_asse_ii": 3000, "budget_asse_iv": 1500}
+    r = api_cav.post("/api/v1/progetto/", json={"segnalazione": segn, "area": area, "obiettivi": "autonomia",
+                                                "data_inizio": inizio, "data_fine": fine,
+                                                "soluzione_abitativa_intermedia": intermedia, **budget})
+    assert r.status_code == 201, r.get_json()
+    pid = r.get_json()["id"]
+    passi = [(api_cav, "proposto", None), (api_eq, "validato_equipe", data_equipe)]
+    if any(v for v in budget.values()):
+        passi.append((api_cap, "validato_capofila", data_capofila))
+    if avvia:
+        passi.append((api_cav, "in_corso", data_capofila))
+    for chi, verso, data in passi:
+        corpo = {"verso": verso, **({"data": data} if data else {})}
+        r = chi.post(f"/api/v1/progetto/{pid}/transizione", json=corpo)
+        assert r.status_code == 200, r.get_json()
+    return pid, donna
