@@ -294,3 +294,7 @@ from app.models.percorso import (  # noqa: E402,F401  (records of the path, shar
     TransizioneProgetto, Valutazione, membri_microequipe,
 )
 from app.models.spese import TIPI_GIUSTIFICATIVO, Spesa  # noqa: E402,F401
+from app.models.asse1 import (  # noqa: E402,F401
+    STATI_ACCORDO, TIPI_ACCORDO, Accordo, EventoFormativo, IscrizioneLaboratorio, Laboratorio, ModelloLaboratorio,
+    PartecipazioneEvento, Presenza, SessioneLaboratorio,
+)

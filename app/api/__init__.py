@@ -163,6 +163,7 @@ class BeneficiariaApi(LiaModelRestApi):
 class DatiPersonaliApi(LiaModelRestApi):
     resource_name = "datipersonali"
     class_permission_name = "DatiPersonali"
+    method_permission_name = dict(PERMESSI_API, cerca="read")
     datamodel = SQLAInterface(m.DatiPersonali)
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
     _campi = ["nome", "cognome", "codice_fiscale", "data_nascita", "telefono", "email", "indirizzo", "comune"]
