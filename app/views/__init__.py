@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app import models as m
@@ -249,6 +249,8 @@ class DatiPersonaliView(LiaModelView):
         "indirizzo": StringField("Indirizzo", validators=[Optional(), Length(max=300, message="Al massimo 300 caratteri.")],
                                  widget=BS3TextFieldWidget()),
         "comune": StringField("Comune", validators=[Optional(), _fac], widget=BS3TextFieldWidget()),
+        # The column is encrypted (a string at SQL level): FAB would render a text box.
+        "data_nascita": DateField("Data di nascita", validators=[Optional()], widget=DatePickerWidget()),
     }
     add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
 
