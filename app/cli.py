@@ -74,6 +74,41 @@ def demo_cmd(password):
         click.echo(f"  {username:<22} {ruolo}")
 
 
+@lia.command("rendicontazione")
+@click.option("--out", "percorso", required=True, type=click.Path(dir_okay=False), help="file .xlsx da scrivere")
+@click.option("--ente", "nome_ente", default=None, help="solo la parte di questo ente (nome esatto)")
+@click.option("--dal", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None)
+@click.option("--al", type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]), default=None)
+@with_appcontext
+def rendicontazione_cmd(percorso, nome_ente, dal, al):
+    """Scrive la rendicontazione Excel per Regione Lombardia (solo codici, nessun dato personale)."""
+    from app.models import Ente
+    from app.servizi.rendicontazione import esporta
+
+    ente = None
+    if nome_ente:
+        with come_sistema():
+            ente = db.session.execute(select(Ente).where(Ente.nome == nome_ente)).scalar_one_or_none()
+        if ente is None:
+            raise click.ClickException(f"ente sconosciuto: {nome_ente}")
+    dal = dal.date() if dal else None
+    al = al.date() if al else None
+    if dal and al and al < dal:
+        raise click.ClickException("la data --al precede la data --dal")
+    totali = esporta(percorso, ente=ente, dal=dal, al=al)
+    click.echo(f"{percorso}: {totali['righe_spese']} spese, ammissibile € {totali['ammissibile']:.2f}, "
+               f"non ammissibile € {totali['non_ammissibile']:.2f}")
+
+
+@lia.command("ricalcola-spese")
+@with_appcontext
+def ricalcola_spese_cmd():
+    """Ricalcola l'esito di ammissibilità di tutte le spese (dopo un cambio del file del programma)."""
+    from app.servizi.spese import ricalcola_tutto
+
+    click.echo(f"ricalcolate {ricalcola_tutto()} spese")
+
+
 @lia.command("ruota-chiave")
 @with_appcontext
 def ruota_chiave_cmd():

@@ -47,7 +47,8 @@ FAB_ROLES = {
         (_risorse("Progetto"), _TRANSITA),
         (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Spesa"), _SCRIVE),
-        (_risorse("Spese"), _MENU),
+        (_risorse("Rendicontazione"), _LEGGE),
+        (_risorse("Spese", "Rendicontazione"), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Ambiti", "Beneficiarie", "Casi", "Programma", "Voci di spesa",
                   "Assi e priorità"), _MENU),
@@ -57,7 +58,8 @@ FAB_ROLES = {
                   "ColloquioCPI", "Intervento", "EsitoProgetto"), _SCRIVE),
         (_risorse("Progetto"), "^can_(read|write|transition)$"),
         (_risorse("Spesa"), _SCRIVE),
-        (_risorse("Spese"), _MENU),
+        (_risorse("Rendicontazione"), _LEGGE),
+        (_risorse("Spese", "Rendicontazione"), _MENU),
         (_risorse("Valutazione", "DaFare"), _LEGGE),
         (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
@@ -83,7 +85,8 @@ FAB_ROLES = {
     ],
     # Aggregates and exports only: no individual record screen.
     RUOLO_REGIONE: _PROFILO + [
-        (_risorse("Catalogo"), _LEGGE),
+        (_risorse("Catalogo", "Rendicontazione"), _LEGGE),
+        (_risorse("Spese", "Rendicontazione"), _MENU),
         (_risorse("Programma", "Voci di spesa", "Assi e priorità"), _MENU),
     ],
 }

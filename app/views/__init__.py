@@ -412,6 +412,9 @@ def registra(appbuilder):
     from app.views import spese
 
     spese.registra(appbuilder)
+    from app.views import rendicontazione
+
+    rendicontazione.registra(appbuilder)
     appbuilder.add_view(EnteView, "Enti", category="Rete", icon="fa-sitemap")
     appbuilder.add_view(AmbitoView, "Ambiti", category="Rete")
     appbuilder.add_view(ProgrammaView, "Programma", category="Programma", icon="fa-book")
