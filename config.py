@@ -31,6 +31,8 @@ if SQLALCHEMY_DATABASE_URI.startswith("postgres://"):
 elif SQLALCHEMY_DATABASE_URI.startswith("postgresql://"):
     SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://" + SQLALCHEMY_DATABASE_URI[len("postgresql://"):]
 SQLALCHEMY_TRACK_MODIFICATIONS = False
+# Database errors must not carry the statement's values into logs or error messages.
+SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
 
 # The programme edition in force: a file in app/programmes/ (L.I.A. 3 = a new file).
 LIA_PROGRAMMA = os.environ.get("LIA_PROGRAMMA", "lia2")

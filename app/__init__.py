@@ -60,7 +60,22 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     app.cli.add_command(lia)
     _registra_errori(app)
+    _proteggi_log()
     return app
+
+
+class _SenzaRighe(logging.Filter):
+    """SQLAlchemy at DEBUG logs result rows, decrypted: never let them reach a log."""
+
+    def filter(self, record):
+        return not str(record.msg).startswith(("Row ", "Col "))
+
+
+def _proteggi_log() -> None:
+    for nome in ("sqlalchemy.engine", "sqlalchemy.engine.Engine"):
+        logger = logging.getLogger(nome)
+        if not any(isinstance(f, _SenzaRighe) for f in logger.filters):
+            logger.addFilter(_SenzaRighe())
 
 
 _PAGINA_ERRORE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>{{ titolo }}</title></head>

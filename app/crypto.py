@@ -84,8 +84,10 @@ class DataCifrata(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is None:
+        if value is None or value == "":
             return None
+        if isinstance(value, str):  # the API's schema sees the underlying string column
+            value = date.fromisoformat(value)
         if not isinstance(value, date):
             raise ValueError("data non valida")
         return cifra(value.isoformat())

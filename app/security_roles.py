@@ -31,6 +31,8 @@ _MENU = "^menu_access$"
 _TRANSITA = "^can_(read|transition)$"
 _MENU_PERCORSO = ("Da fare", "Segnalazioni", "Valutazioni", "Micro-équipe", "Progetti", "Colloqui CPI",
                   "Interventi", "Esiti e follow-up")
+_MENU_ASSE1 = ("Asse I", "Laboratori", "Sessioni del laboratorio", "Iscrizioni al laboratorio",  # asse1
+               "Presenze al laboratorio", "Modello del laboratorio", "Eventi formativi", "Accordi")  # asse1
 
 FAB_ROLES = {
     # Users and enti; no personal data, no case records.
@@ -52,6 +54,9 @@ FAB_ROLES = {
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Ambiti", "Beneficiarie", "Casi", "Programma", "Voci di spesa",
                   "Assi e priorità"), _MENU),
+        (_risorse("Laboratorio", "ModelloLaboratorio", "EventoFormativo", "Accordo"), _SCRIVE),  # asse1
+        (_risorse("Cruscotto"), _LEGGE),  # asse1
+        (_risorse(*_MENU_ASSE1, "Cruscotto"), _MENU),  # asse1
     ],
     RUOLO_CAV: _PROFILO + [
         (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "AltraMisura", "Segnalazione", "MicroEquipe",
@@ -65,6 +70,9 @@ FAB_ROLES = {
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Beneficiarie", "Dati personali", "Casi", "Consensi", "Altre misure",
                   "Programma", "Voci di spesa"), _MENU),
+        (_risorse("Laboratorio"), _SCRIVE),  # asse1
+        (_risorse("ModelloLaboratorio", "EventoFormativo", "Accordo"), _LEGGE),  # asse1
+        (_risorse(*_MENU_ASSE1), _MENU),  # asse1
     ],
     RUOLO_EQUIPE: _PROFILO + [
         (_risorse("Beneficiaria", "AltraMisura", "Segnalazione", "ColloquioCPI", "Intervento", "EsitoProgetto",
@@ -74,6 +82,8 @@ FAB_ROLES = {
         (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Beneficiarie", "Casi", "Programma", "Voci di spesa"), _MENU),
+        (_risorse("Laboratorio", "ModelloLaboratorio", "EventoFormativo", "Accordo", "Cruscotto"), _LEGGE),  # asse1
+        (_risorse(*_MENU_ASSE1, "Cruscotto"), _MENU),  # asse1
     ],
     RUOLO_SERVIZI: _PROFILO + [
         (_risorse("Beneficiaria", "MicroEquipe", "Valutazione", "DaFare"), _LEGGE),
@@ -88,5 +98,7 @@ FAB_ROLES = {
         (_risorse("Catalogo", "Rendicontazione"), _LEGGE),
         (_risorse("Spese", "Rendicontazione"), _MENU),
         (_risorse("Programma", "Voci di spesa", "Assi e priorità"), _MENU),
+        (_risorse("Cruscotto"), _LEGGE),  # asse1
+        (_risorse("Cruscotto"), _MENU),  # asse1
     ],
 }

@@ -1,7 +1,28 @@
 """Helpers shared by tests that need a woman with an admitted segnalazione and a project."""
 from __future__ import annotations
 
+import uuid
+
 _contatore = {"n": 0}
+
+
+def spesa(api, pid, voce, importo, data="2023-01-10", **extra):
+    """POST a spesa with a giustificativo number unique across the whole test session."""
+    corpo = {"progetto": pid, "voce": voce, "importo": importo, "data": data, "fornitore": "Ditta Esempio",
+             "giustificativo_tipo": "fattura", "giustificativo_numero": f"T-{uuid.uuid4().hex[:12]}",
+             "giustificativo_data": data, **extra}
+    return api.post("/api/v1/spesa/", json=corpo)
+
+
+def voce_id(app, codice):
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+
+    with app.app_context(), come_sistema():
+        vid = db.session.query(m.VoceSpesa).filter_by(codice=codice).one().id
+        db.session.remove()
+    return vid
 
 
 def beneficiaria_di(api, prefisso):

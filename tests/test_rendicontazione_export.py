@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from tests.aiuti_percorso import progetto_validato
-from tests.test_spese_api import _spesa, _voce_id
+from tests.aiuti_percorso import progetto_validato, spesa as _spesa, voce_id as _voce_id
 
 
 @pytest.fixture(scope="module")

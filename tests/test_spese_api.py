@@ -3,29 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.aiuti_percorso import progetto_validato
-
-_giust = {"n": 0}
-
-
-def _spesa(api, pid, voce, importo, data="2023-01-10", **extra):
-    _giust["n"] += 1
-    corpo = {"progetto": pid, "voce": voce, "importo": importo, "data": data, "fornitore": "Ditta Esempio",
-             "giustificativo_tipo": "fattura", "giustificativo_numero": f"T-{_giust['n']}",
-             "giustificativo_data": data, **extra}
-    return api.post("/api/v1/spesa/", json=corpo)
-
-
-def _voce_id(app, codice):
-    from app import models as m
-    from app.extensions import db
-    from app.security import come_sistema
-
-    with app.app_context(), come_sistema():
-        vid = db.session.query(m.VoceSpesa).filter_by(codice=codice).one().id
-        db.session.remove()
-    return vid
-
+from tests.aiuti_percorso import progetto_validato, spesa as _spesa, voce_id as _voce_id
 
 def _conta_spese(app):
     from app import models as m

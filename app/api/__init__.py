@@ -23,6 +23,10 @@ from app.extensions import db
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
+from app.api import messaggi  # noqa: E402
+
+messaggi.installa()
+
 MSG_CONFLITTO = "I dati sono in conflitto con un record esistente (ad esempio un duplicato)."
 
 
@@ -58,10 +62,27 @@ class LiaModelRestApi(ModelRestApi):
         """Hook: turn the users' formats into the schema's (returns data, errors by field)."""
         return dati, {}
 
+    def _id_collegati_non_validi(self, dati: dict) -> dict:
+        # A related id must be an integer before it reaches the database (PostgreSQL would
+        # fail the cast inside the schema's load, as a 500).
+        errori = {}
+        for rel in sa_inspect(self.datamodel.obj).relationships:
+            if rel.key not in dati or dati[rel.key] is None:
+                continue
+            valori = dati[rel.key] if rel.uselist and isinstance(dati[rel.key], list) else [dati[rel.key]]
+            if rel.uselist and not isinstance(dati[rel.key], list):
+                valori = [None]
+            if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in valori):
+                errori[rel.key] = ["Identificativo non valido: serve un numero intero."]
+        return errori
+
     def _json(self):
         dati = request.get_json(silent=True)
         if not isinstance(dati, dict):
             return None, self.response_400(message="La richiesta deve essere un oggetto JSON.")
+        errori = self._id_collegati_non_validi(dati)
+        if errori:
+            return None, self.response_422(message=errori)
         dati, errori = self.normalizza_json(dict(dati))
         if errori:
             return None, self.response_422(message=errori)
@@ -121,6 +142,25 @@ class LiaModelRestApi(ModelRestApi):
         return self.response(200, **{API_RESULT_RES_KEY: self.edit_model_schema.dump(item, many=False)})
 
 
+def _delete_headless(self, pk):
+    item = self.datamodel.get(pk, self._base_filters)
+    if item is None:
+        return self.response_404()
+    try:
+        self.pre_delete(item)
+        self.datamodel.delete(item)
+    except servizi.Rifiuto as exc:
+        return self._rifiuto(exc)
+    except (DatabaseException, SQLAlchemyError):
+        db.session.rollback()
+        return self.response_422(message="Il record è collegato ad altri dati e non può essere eliminato.")
+    self.post_delete(item)
+    return self.response(200, message="OK")
+
+
+LiaModelRestApi.delete_headless = _delete_headless
+
+
 class AmbitoApi(LiaModelRestApi):
     resource_name = "ambito"
     class_permission_name = "Ambito"
@@ -172,6 +212,21 @@ class DatiPersonaliApi(LiaModelRestApi):
     edit_columns = _campi
     search_columns = ["beneficiaria"]
     add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    def normalizza_json(self, dati):
+        # The column is encrypted (a string at SQL level): the schema would pass text through.
+        valore = dati.get("data_nascita")
+        if valore is not None:
+            try:
+                if not isinstance(valore, str):
+                    raise ValueError
+                dati["data_nascita"] = date.fromisoformat(valore)
+            except ValueError:
+                return dati, {"data_nascita": ["Data non valida (AAAA-MM-GG)."]}
+            if dati["data_nascita"] > date.today() or dati["data_nascita"].year < 1900:
+                return dati, {"data_nascita": ["Data di nascita non plausibile."]}
+            dati["data_nascita"] = dati["data_nascita"].isoformat()  # the schema sees a string column
+        return dati, {}
+
     validators_columns = {
         "nome": Length(min=1, max=100, error="Da 1 a 100 caratteri."),
         "cognome": Length(min=1, max=100, error="Da 1 a 100 caratteri."),
@@ -182,7 +237,7 @@ class DatiPersonaliApi(LiaModelRestApi):
         "comune": Length(max=100, error="Al massimo 100 caratteri."),
     }
 
-    @expose("/cerca", methods=["GET"])
+    @expose("/cerca", methods=["GET", "POST"])
     @protect()
     @safe
     @permission_name("get")
@@ -203,7 +258,10 @@ class DatiPersonaliApi(LiaModelRestApi):
             422:
               $ref: '#/components/responses/422'
         """
-        cf = normalizza_cf(request.args.get("codice_fiscale", ""))
+        # POST {"codice_fiscale": ...} keeps the code out of web-server access logs.
+        corpo = request.get_json(silent=True) if request.method == "POST" else None
+        testo = corpo.get("codice_fiscale") if isinstance(corpo, dict) else request.args.get("codice_fiscale", "")
+        cf = normalizza_cf(testo if isinstance(testo, str) else "")
         motivi = motivi_cf_non_valido(cf)
         if motivi:
             return self.response_422(message={"codice_fiscale": motivi})
@@ -295,6 +353,11 @@ class MicroEquipeApi(LiaModelRestApi):
     add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
     validators_columns = {"note": _NOTE}
 
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        # Default: the referring ente coordinates (servizi.prepara_microequipe).
+        self.add_model_schema.fields["ente_coordinatore"].required = False
+
     def pre_add(self, item):
         servizi.prepara_microequipe(item, g.user)
 
@@ -325,6 +388,9 @@ class ProgettoApi(LiaModelRestApi):
 
     def pre_update(self, item):
         servizi.verifica_modifica_progetto(item)
+
+    def pre_delete(self, item):
+        servizi.verifica_eliminazione_progetto(item)
 
     @expose("/<int:pk>/transizione", methods=["POST"])
     @protect()
@@ -486,3 +552,5 @@ def registra(appbuilder):
                 SegnalazioneApi, ValutazioneApi, MicroEquipeApi, ProgettoApi, ColloquioCPIApi, InterventoApi,
                 EsitoProgettoApi):
         appbuilder.add_api(api)
+    from app.api import asse1  # asse1
+    asse1.registra(appbuilder)  # asse1

@@ -248,6 +248,13 @@ def verifica_modifica_progetto(item: m.Progetto) -> None:
         raise Rifiuto("La data di fine precede la data di inizio.")
 
 
+def verifica_eliminazione_progetto(item: m.Progetto) -> None:
+    from app.rules.workflow import BOZZA, PROPOSTO
+
+    if item.stato not in (BOZZA, PROPOSTO):
+        raise Rifiuto("Un progetto validato o avviato non si elimina: si interrompe, e resta nello storico.")
+
+
 def prepara_microequipe(item: m.MicroEquipe, utente) -> None:
     if item.beneficiaria is None:
         raise Rifiuto("Indicare la beneficiaria.")

@@ -412,6 +412,8 @@ def registra(appbuilder):
     from app.views import spese
 
     spese.registra(appbuilder)
+    from app.views import asse1  # asse1
+    asse1.registra(appbuilder)  # asse1
     from app.views import rendicontazione
 
     rendicontazione.registra(appbuilder)

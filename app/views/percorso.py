@@ -236,6 +236,9 @@ class ProgettoView(LiaRecordView):
     def pre_update(self, item):
         servizi.verifica_modifica_progetto(item)
 
+    def pre_delete(self, item):
+        servizi.verifica_eliminazione_progetto(item)
+
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
             progetto = self.datamodel.get(kwargs["pk"], self._base_filters)
