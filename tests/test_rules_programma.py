@@ -246,3 +246,70 @@ def test_nuova_edizione_e_solo_un_file(tmp_path, lia2):
     assert lia3.massimali_per_asse("II")[0].importo != lia2.massimali_per_asse("II")[0].importo
     # The shipped edition is untouched.
     assert programma_predefinito("lia2").massimali_per_asse("II")[0].importo == Decimal("3000.00")
+
+
+# --- problems found in review: each refused with an Italian reason, never a crash ----------
+
+import copy as _copy  # noqa: E402
+import tomllib as _tomllib  # noqa: E402
+
+import pytest as _pytest  # noqa: E402
+
+from app.rules.programma import CARTELLA_PROGRAMMI as _CARTELLA, ProgrammaNonValido as _PNV, leggi_programma as _leggi  # noqa: E402
+
+
+def _base():
+    with open(_CARTELLA / "lia2.toml", "rb") as f:
+        return _tomllib.load(f)
+
+
+def _rompi_area_lavoro_stringa(d):
+    d["aree"]["lavoro"] = "II"
+
+
+def _rompi_area_asse_ignoto(d):
+    d["aree"]["lavoro"] = ["IX"]
+
+
+def _rompi_flag_stringa(d):
+    d["priorita"][0]["attivata"] = "false"
+
+
+def _rompi_nan(d):
+    d["massimali"][0]["importo"] = "NaN"
+
+
+def _rompi_infinito(d):
+    d["massimali"][0]["importo"] = "Infinity"
+
+
+def _rompi_float(d):
+    d["massimali"][0]["importo"] = 3000.1
+
+
+def _rompi_nome_mancante(d):
+    del d["assi"][0]["nome"]
+
+
+def _rompi_target_testo(d):
+    d["indicatori"][0]["target"] = "abc"
+
+
+def _rompi_asse_duplicato(d):
+    d["assi"].append(dict(d["assi"][0]))
+
+
+def _rompi_massimale_senza_assi(d):
+    d["massimali"][0]["assi"] = []
+
+
+@_pytest.mark.parametrize("rompi", [
+    _rompi_area_lavoro_stringa, _rompi_area_asse_ignoto, _rompi_flag_stringa, _rompi_nan, _rompi_infinito,
+    _rompi_float, _rompi_nome_mancante, _rompi_target_testo, _rompi_asse_duplicato, _rompi_massimale_senza_assi,
+])
+def test_file_incoerente_rifiutato_con_motivo_italiano(rompi):
+    dati = _copy.deepcopy(_base())
+    rompi(dati)
+    with _pytest.raises(_PNV) as exc:
+        _leggi(dati)
+    assert exc.value.motivi and all(isinstance(m, str) and m for m in exc.value.motivi)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -99,14 +99,42 @@ class Programma:
 
 
 def _decimale(valore, dove: str, motivi: list[str]) -> Decimal:
+    # Amounts are written as strings ("3000.00"): a TOML float would already be inexact.
+    if not isinstance(valore, str):
+        motivi.append(f"{dove}: scrivere l'importo come testo, es. \"3000.00\"")
+        return Decimal("0")
     try:
-        d = Decimal(str(valore))
+        d = Decimal(valore)
     except InvalidOperation:
         motivi.append(f"{dove}: importo non valido «{valore}»")
         return Decimal("0")
-    if d <= 0:
+    if not d.is_finite() or d <= 0:
         motivi.append(f"{dove}: l'importo deve essere maggiore di zero")
+        return Decimal("0")
     return d
+
+
+def _flag(voce: dict, chiave: str, default: bool, dove: str, motivi: list[str]) -> bool:
+    valore = voce.get(chiave, default)
+    if not isinstance(valore, bool):
+        motivi.append(f"{dove}: «{chiave}» deve essere true o false")
+        return default
+    return valore
+
+
+def _campi(voce: dict, chiavi: tuple, dove: str, motivi: list[str]) -> bool:
+    mancanti = [k for k in chiavi if not isinstance(voce.get(k), str) or not voce.get(k).strip()]
+    for k in mancanti:
+        motivi.append(f"{dove}: manca «{k}»")
+    return not mancanti
+
+
+def _duplicati(codici, dove: str, motivi: list[str]) -> None:
+    visti = set()
+    for c in codici:
+        if c in visti:
+            motivi.append(f"{dove}: codice «{c}» duplicato")
+        visti.add(c)
 
 
 def leggi_programma(dati: dict) -> Programma:
@@ -119,57 +147,96 @@ def leggi_programma(dati: dict) -> Programma:
             motivi.append(f"[programma] manca «{chiave}»")
     if motivi:
         raise ProgrammaNonValido(motivi)
-    if not (isinstance(p["data_inizio"], date) and isinstance(p["data_fine"], date)):
+    if not all(isinstance(p[k], date) and not isinstance(p[k], datetime) for k in ("data_inizio", "data_fine")):
         raise ProgrammaNonValido(["[programma] le date devono essere date TOML (AAAA-MM-GG)"])
     if p["data_fine"] < p["data_inizio"]:
         motivi.append("[programma] la data di fine precede la data di inizio")
 
-    assi = tuple(
-        Asse(a["codice"], a["nome"], bool(a.get("attivato", False)), a.get("gestore", ""))
-        for a in dati.get("assi", [])
-    )
+    assi = []
+    for a in dati.get("assi", []):
+        dove = f"asse {a.get('codice', '?')}"
+        if _campi(a, ("codice", "nome", "gestore"), dove, motivi):
+            assi.append(Asse(a["codice"], a["nome"], _flag(a, "attivato", False, dove, motivi), a["gestore"]))
+    assi = tuple(assi)
     codici_assi = {a.codice for a in assi}
+    _duplicati([a.codice for a in assi], "assi", motivi)
     for a in assi:
         if a.gestore not in GESTORI:
             motivi.append(f"asse {a.codice}: gestore «{a.gestore}» non previsto ({', '.join(GESTORI)})")
-    priorita = tuple(
-        Priorita(x["codice"], x["asse"], x["nome"], bool(x.get("attivata", False)), bool(x.get("dedotta", False)))
-        for x in dati.get("priorita", [])
-    )
+    priorita = []
+    for x in dati.get("priorita", []):
+        dove = f"priorità {x.get('codice', '?')}"
+        if _campi(x, ("codice", "asse", "nome"), dove, motivi):
+            priorita.append(Priorita(x["codice"], x["asse"], x["nome"], _flag(x, "attivata", False, dove, motivi),
+                                     _flag(x, "dedotta", False, dove, motivi)))
+    priorita = tuple(priorita)
+    _duplicati([x.codice for x in priorita], "priorità", motivi)
     per_codice = {x.codice: x for x in priorita}
     for x in priorita:
         if x.asse not in codici_assi:
             motivi.append(f"priorità {x.codice}: asse «{x.asse}» sconosciuto")
     voci = []
     for v in dati.get("voci", []):
-        pr = per_codice.get(v.get("priorita", ""))
+        dove = f"voce {v.get('codice', '?')}"
+        if not _campi(v, ("codice", "descrizione", "priorita"), dove, motivi):
+            continue
+        pr = per_codice.get(v["priorita"])
         if pr is None:
             motivi.append(f"voce {v.get('codice')}: priorità «{v.get('priorita')}» sconosciuta")
             continue
-        voci.append(
-            VoceSpesa(
-                v["codice"], v["descrizione"], pr.codice, pr.asse,
-                bool(v.get("costo_ammesso", True)), bool(v.get("solo_soluzioni_intermedie", False)),
-            )
-        )
+        voci.append(VoceSpesa(v["codice"], v["descrizione"], pr.codice, pr.asse,
+                              _flag(v, "costo_ammesso", True, dove, motivi),
+                              _flag(v, "solo_soluzioni_intermedie", False, dove, motivi)))
     if len({v.codice for v in voci}) != len(voci):
         motivi.append("codici delle voci di spesa duplicati")
-    massimali = tuple(
-        Massimale(m["codice"], m.get("descrizione", m["codice"]),
-                  _decimale(m.get("importo"), f"massimale {m['codice']}", motivi), tuple(m.get("assi", [])))
-        for m in dati.get("massimali", [])
-    )
-    for m in massimali:
-        for a in m.assi:
+    massimali = []
+    for mx in dati.get("massimali", []):
+        dove = f"massimale {mx.get('codice', '?')}"
+        if not _campi(mx, ("codice",), dove, motivi):
+            continue
+        assi_mx = mx.get("assi", [])
+        if not isinstance(assi_mx, list) or not assi_mx or not all(isinstance(a, str) for a in assi_mx):
+            motivi.append(f"{dove}: «assi» deve essere un elenco non vuoto di codici")
+            assi_mx = []
+        massimali.append(Massimale(mx["codice"], mx.get("descrizione", mx["codice"]),
+                                   _decimale(mx.get("importo"), dove, motivi), tuple(assi_mx)))
+    massimali = tuple(massimali)
+    _duplicati([mx.codice for mx in massimali], "massimali", motivi)
+    for mx in massimali:
+        for a in mx.assi:
             if a not in codici_assi:
-                motivi.append(f"massimale {m.codice}: asse «{a}» sconosciuto")
-    aree = {k: tuple(v) for k, v in dati.get("aree", {}).items()}
+                motivi.append(f"massimale {mx.codice}: asse «{a}» sconosciuto")
+    aree = {}
+    for k, v in dati.get("aree", {}).items():
+        if k not in AREE:
+            motivi.append(f"[aree] area «{k}» non prevista ({', '.join(AREE)})")
+        elif not isinstance(v, list) or not all(isinstance(a, str) and a in codici_assi for a in v):
+            motivi.append(f"[aree] «{k}» deve essere un elenco di assi esistenti")
+        else:
+            aree[k] = tuple(v)
     for area in AREE:
-        if area not in aree:
+        if area not in dati.get("aree", {}):
             motivi.append(f"[aree] manca l'area «{area}»")
-    indicatori = tuple(
-        Indicatore(i["codice"], i["descrizione"], int(i.get("target", 0))) for i in dati.get("indicatori", [])
-    )
+    indicatori = []
+    for i in dati.get("indicatori", []):
+        dove = f"indicatore {i.get('codice', '?')}"
+        if not _campi(i, ("codice", "descrizione"), dove, motivi):
+            continue
+        target = i.get("target", 0)
+        if not isinstance(target, int) or isinstance(target, bool) or target < 0:
+            motivi.append(f"{dove}: il target deve essere un numero intero non negativo")
+            continue
+        indicatori.append(Indicatore(i["codice"], i["descrizione"], target))
+    indicatori = tuple(indicatori)
+    _duplicati([i.codice for i in indicatori], "indicatori", motivi)
+    mesi = imp.get("mesi_follow_up", [6, 12])
+    if not isinstance(mesi, list) or not mesi or not all(isinstance(x, int) and x > 0 for x in mesi):
+        motivi.append("[impostazioni] mesi_follow_up deve essere un elenco non vuoto di mesi")
+        mesi = [6, 12]
+    soglia = imp.get("soglia_conteggi_piccoli", 3)
+    if not isinstance(soglia, int) or isinstance(soglia, bool) or soglia < 0:
+        motivi.append("[impostazioni] soglia_conteggi_piccoli deve essere un intero non negativo")
+        soglia = 3
     if motivi:
         raise ProgrammaNonValido(motivi)
     return Programma(
@@ -177,8 +244,8 @@ def leggi_programma(dati: dict) -> Programma:
         data_inizio=p["data_inizio"], data_fine=p["data_fine"],
         assi=assi, priorita=priorita, voci=tuple(voci), massimali=massimali, indicatori=indicatori,
         aree=aree,
-        soglia_conteggi_piccoli=int(imp.get("soglia_conteggi_piccoli", 3)),
-        mesi_follow_up=tuple(int(m) for m in imp.get("mesi_follow_up", (6, 12))),
+        soglia_conteggi_piccoli=soglia,
+        mesi_follow_up=tuple(mesi),
     )
 
 
