@@ -278,6 +278,22 @@ class LiaSecurityManager(SecurityManager):
     user_model = Utente
     userdbmodelview = UtenteModelView
 
+    # Loading the user touches no scoped model: skip the perimeter hook (which would itself
+    # ask Flask-Login for the user being loaded, and load it twice).
+    def load_user(self, pk):
+        token = _in_calcolo.set(True)
+        try:
+            return super().load_user(pk)
+        finally:
+            _in_calcolo.reset(token)
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        token = _in_calcolo.set(True)
+        try:
+            return super().load_user_jwt(_jwt_header, jwt_data)
+        finally:
+            _in_calcolo.reset(token)
+
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
         # A user without an ente cannot work here: refuse the login rather than show empty screens.

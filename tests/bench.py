@@ -3,11 +3,12 @@
     make bench                         # = .venv/bin/python -m tests.bench
     BENCH_SCALA=0.1 make bench         # quick run (2,500 women, 10,000 spese)
     BENCH_DATABASE_URL=postgresql://…  # another database instead of a scratch SQLite file
+    BENCH_CONSERVA_DB=/tmp/lia.db      # keep a copy of the generated SQLite file (EXPLAIN, debugging)
 
 What it does (see tests/bench_README.md):
 1. scratch database, Alembic upgrade, roles, programme, demo network; a *tiny* network on top
-   (a few projects and spese per CAV) on which every list page and REST list is measured once
-   (SQL statements per request);
+   (a few projects and spese per CAV, every page < 25 rows) on which every list page and REST
+   list is measured (SQL statements and ORM objects per request);
 2. bulk generation (SQLAlchemy Core) of ≈25,000 beneficiarie × BENCH_SCALA, 40% of them with
    segnalazione + valutazione (ammessa) + progetto in corso, 100,000 spese × BENCH_SCALA
    (≈5% non ammissibili), DatiPersonali (ORM, encrypted) for ≈200 women;
@@ -17,7 +18,10 @@ What it does (see tests/bench_README.md):
 4. list pages and REST lists for cav.cremona and capofila through the Flask test client (real
    login form, CSRF), median of 5 after a warm-up, against the raw SQL of the same page
    (count + first 25 rows, same perimeter WHERE) on the same engine; statements per request
-   at tiny and full scale, "N+1!" when they differ.
+   at tiny and full scale, "N+1!" when they grow; "O(N)!" when a request loads far more ORM
+   objects than a page. The views are measured once more with FAB's search widget rendering
+   its relationship fields empty (a patch in this process only), which shows the widget's cost
+   and the per-row lazy loads it otherwise hides.
 """
 from __future__ import annotations
 
@@ -513,8 +517,10 @@ ENDPOINT = [
     ("beneficiaria", "api", "/api/v1/beneficiaria/?q=(page_size:25)"),
     ("progetto", "api", "/api/v1/progetto/?q=(page_size:25)"),
     ("spesa", "api", "/api/v1/spesa/?q=(page_size:25)"),
-    # Extra: the CAV's identifying data (decrypted on the page); the capofila has no access.
+    # Extra: the CAV's identifying data (decrypted on the page; the capofila has no access), and
+    # the segnalazioni (same list/search shape as the progetti, plus a computed column).
     ("datipersonali", "vista", "/datipersonaliview/list/"),
+    ("segnalazione", "vista", "/segnalazioneview/list/"),
 ]
 # Reference (no goal): a 3-row table through the same stack = the fixed cost of a page / API call.
 RIFERIMENTO = [
@@ -589,6 +595,14 @@ def sql_grezzo(risorsa: str, where: str | None) -> tuple[str, str]:
                 f"LEFT JOIN lia_beneficiaria b ON b.id = s.beneficiaria_id "
                 f"JOIN lia_voce_spesa v ON v.id = s.voce_id JOIN lia_ente e ON e.id = s.ente_pagatore_id {w} "
                 f"ORDER BY s.data DESC, s.id DESC LIMIT {PAGINA}")
+    if risorsa == "segnalazione":
+        conta = ("SELECT count(*) FROM lia_segnalazione g" if not where else
+                 f"SELECT count(*) FROM lia_segnalazione g JOIN lia_beneficiaria b ON b.id = g.beneficiaria_id {w}")
+        return (conta,
+                f"SELECT g.*, b.codice, a.nome, e.nome, (SELECT v.esito FROM lia_valutazione v WHERE "
+                f"v.segnalazione_id = g.id ORDER BY v.data DESC LIMIT 1) FROM lia_segnalazione g "
+                f"JOIN lia_beneficiaria b ON b.id = g.beneficiaria_id JOIN lia_ambito a ON a.id = g.ambito_id "
+                f"JOIN lia_ente e ON e.id = g.ente_segnalante_id {w} ORDER BY g.id LIMIT {PAGINA}")
     if risorsa == "datipersonali":
         w2 = "WHERE b.ente_id = :cav_dati" + (f" AND {where}" if where else "")
         return (f"SELECT count(*) FROM lia_dati_personali d JOIN lia_beneficiaria b ON b.id = d.beneficiaria_id {w2}",
@@ -734,7 +748,8 @@ def _stampa_pagine(tiny: dict, pieno: dict) -> None:
         nome = f"{tipo} {risorsa}"
         t = tiny.get((username, risorsa, tipo, variante), {})
         if x.get("stato") != 200:
-            print(f"  {username:12} {nome:20} HTTP {x.get('stato')} (tiny: HTTP {t.get('stato')})")
+            atteso = " — nessun permesso per questo ruolo: atteso" if x.get("stato") == 403 else ""
+            print(f"  {username:12} {nome:20} HTTP {x.get('stato')} (tiny: HTTP {t.get('stato')}){atteso}")
             continue
         if risorsa == "ambito":
             print(f"  {username:12} {nome:20} {_righe(x):5d} {'':7} {x['ms']:8.1f} {'':7} {x['sql_ms']:6.1f} "
@@ -933,6 +948,12 @@ def main() -> int:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        conserva = os.environ.get("BENCH_CONSERVA_DB")
+        if conserva and url.startswith("sqlite:///"):
+            import shutil
+
+            shutil.copyfile(url[len("sqlite:///"):], conserva)
+            _log(f"database conservato in {conserva}")
     _log("fine")
     return 0
 

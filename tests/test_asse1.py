@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from urllib.parse import quote, quote_plus
 
 import pytest
+from sqlalchemy import select, text
 
 from conftest import UTENTI_DEMO, ApiClient, csrf_da, ente_di, login, token_per
 from tests.aiuti_percorso import progetto_validato
@@ -306,8 +307,8 @@ def test_presenze_di_molte_donne_in_una_schermata(app, client_di, pii, sessione_
     registrate = presenze_di(app, s.sessione)
     assert {b: registrate[b] for b in s.mie} == {b: b == s.mie[3] for b in s.mie}
     assert registrate[s.altra] is True
-    n = _db(app, lambda sess: sess.execute(__import__("sqlalchemy").text(
-        "select count(*) from lia_presenza where sessione_id = :s"), {"s": s.sessione}).scalar())
+    n = _db(app, lambda sess: sess.execute(text("select count(*) from lia_presenza where sessione_id = :s"),
+                                           {"s": s.sessione}).scalar())
     assert n == 5
 
     # Without the CSRF token nothing is written.
@@ -397,7 +398,9 @@ def test_solo_il_capofila_gestisce_edizioni_e_sessioni(app, api_di, client_di):
         assert c.get(url).status_code == 403, url
     for url in (f"/laboratorioview/delete/{lab}", f"/sessionelaboratorioview/delete/{sessione}"):
         assert c.post(url, data={"csrf_token": csrf_di(c)}).status_code == 403, url
-    assert _db(app, lambda s: s.get(__import__("app").models.Laboratorio, lab) is not None)
+    from app import models as m
+
+    assert _db(app, lambda s: s.get(m.Laboratorio, lab) is not None)
     assert cap.put(f"/api/v1/laboratorio/{lab}", json={"sede": "Sala consiliare"}).status_code == 200
 
 
@@ -439,7 +442,7 @@ def scenario(app):
         for u in UTENTI_DEMO:
             user = app.appbuilder.sm.find_user(username=u)
             membro = set(s.execute(
-                __import__("sqlalchemy").select(m.MicroEquipe.beneficiaria_id)
+                select(m.MicroEquipe.beneficiaria_id)
                 .join(m.membri_microequipe, m.membri_microequipe.c.microequipe_id == m.MicroEquipe.id)
                 .where(m.membri_microequipe.c.user_id == user.id)).scalars())
             utenti[u] = SimpleNamespace(ente_id=user.ente_id, ambito_id=user.ente.ambito_id, microequipe=membro)

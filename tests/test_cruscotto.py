@@ -36,7 +36,7 @@ def _indicatori_del_programma(app):
 
 
 @pytest.mark.parametrize("username", UTENTI_DEMO)
-def test_chi_apre_il_cruscotto(username, app, pii):
+def test_chi_apre_il_cruscotto(username, app):
     c = login(app.test_client(), username)
     r = c.get("/cruscotto/")
     atteso = 200 if ruolo(username) in VEDONO else 403
@@ -55,8 +55,8 @@ def test_chi_apre_il_cruscotto(username, app, pii):
         assert riga, f"indicatore {codice} assente"
         assert descrizione in riga.group(1).replace("&#39;", "'")
         assert re.search(rf'<td class="text-right">{target}</td>', riga.group(1)), codice
-        barra = re.search(r'class="progress-bar[^"]*"[^>]*aria-valuenow="(\d+)"[^>]*style="width: (\d+)%', riga.group(1),
-                          re.S)
+        barra = re.search(r'class="progress-bar[^"]*"[^>]*aria-valuenow="(\d+)"[^>]*style="width: (\d+)%',
+                          riga.group(1), re.S)
         assert barra and barra.group(1) == barra.group(2) and 0 <= int(barra.group(1)) <= 100, codice
     dati = ra.get_json()["result"]
     assert [i["codice"] for i in dati["indicatori"]] == [c for c, _, _ in _indicatori_del_programma(app)]
@@ -130,19 +130,18 @@ def _mese_vuoto(app):
 
 
 def _riga_html(testo, chiave):
-    trovata = re.search(rf'<tr class="lia-riga-mese" data-mese="{chiave}"><td>[^<]*</td><td class="text-right">([^<]*)</td>',
-                        testo)
+    trovata = re.search(rf'<tr class="lia-riga-mese" data-mese="{chiave}"><td>[^<]*</td>'
+                        r'<td class="text-right">([^<]*)</td>', testo)
     return trovata.group(1) if trovata else None
 
 
 def test_percorsi_per_mese_sotto_soglia_mascherati(app, api_di, client_di):
     anno, mese = _mese_vuoto(app)
     chiave = f"{anno}-{mese:02d}"
-    giorno = f"{anno}-{mese:02d}"
     c = client_di("equipe.crema")
     assert _riga_html(c.get("/cruscotto/").get_data(as_text=True), chiave) is None  # zero: not listed
     for n in (1, 2, 3):
-        progetto_validato(api_di, data_equipe=f"{giorno}-05", data_capofila=f"{giorno}-10")
+        progetto_validato(api_di, data_equipe=f"{chiave}-05", data_capofila=f"{chiave}-10")
         valore = {p["mese"]: p["percorsi"] for p in _cruscotto(app, "regione")["percorsi_per_mese"]}[chiave]
         testo = c.get("/cruscotto/").get_data(as_text=True)
         barra = re.search(rf'<g class="lia-mese" data-mese="{chiave}">(.*?)</g>', testo, re.S).group(1)

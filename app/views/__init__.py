@@ -13,6 +13,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -57,11 +58,49 @@ def mostra_rifiuto(form, exc) -> None:
             flash(motivo, "danger")
 
 
+# Relations to these grow with the network: as search fields FAB would put every row in a
+# <select> on each list page (O(N) per page). Search them by code instead.
+MODELLI_GRANDI = {"Beneficiaria", "DatiPersonali", "Progetto", "Segnalazione", "Spesa", "Utente", "User",
+                  "SessioneLaboratorio", "IscrizioneLaboratorio"}
+
+
+class InterfacciaLia(SQLAInterface):
+    """SQLAInterface that loads the list page's relations in one statement each (no N+1)."""
+
+    def __init__(self, obj, session=None, carica=()):
+        super().__init__(obj, session=session)
+        self.carica = tuple(carica)
+
+    def apply_all(self, query, filters, order_column="", order_direction="", page=None, page_size=None,
+                  select_columns=None, outer_default_load=False):
+        query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
+                                  select_columns, outer_default_load)
+        if select_columns is None and self.carica:  # the API path uses its own joins
+            opzioni = []
+            for percorso in self.carica:
+                attr, opzione = self.obj, None
+                for nome in percorso.split("."):
+                    rel = getattr(attr, nome)
+                    opzione = selectinload(rel) if opzione is None else opzione.selectinload(rel)
+                    attr = rel.property.mapper.class_
+                opzioni.append(opzione)
+            query = query.options(*opzioni)
+        return query
+
+
 class LiaModelView(ModelView):
     """Base of every screen: read/write permissions, filtered actions, guarded related views."""
 
     method_permission_name = PERMESSI_VISTA
     page_size = 25
+
+    def _init_properties(self):
+        super()._init_properties()
+        def grande(col):
+            return (self.datamodel.is_relation(col)
+                    and self.datamodel.get_related_model(col).__name__ in MODELLI_GRANDI)
+        self.search_columns = [c for c in self.search_columns if not grande(c)]
+        self._filters = self.datamodel.get_filters(self.search_columns)
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     @has_access
@@ -188,7 +227,7 @@ class AmbitoView(LiaModelView):
 
 
 class EnteView(LiaModelView):
-    datamodel = SQLAInterface(m.Ente)
+    datamodel = InterfacciaLia(m.Ente, carica=["ambito"])
     class_permission_name = "Ente"
     list_title = "Enti della rete"
     show_title = "Ente"
@@ -218,7 +257,7 @@ _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "c
 class DatiPersonaliView(LiaModelView):
     """Identifying data: only the holding CAV reaches these rows (perimeter + permission)."""
 
-    datamodel = SQLAInterface(m.DatiPersonali)
+    datamodel = InterfacciaLia(m.DatiPersonali, carica=["beneficiaria"])
     class_permission_name = "DatiPersonali"
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
     list_title = "Dati personali"
@@ -229,7 +268,7 @@ class DatiPersonaliView(LiaModelView):
     add_columns = _campi
     edit_columns = _campi[1:]
     show_columns = _campi
-    search_columns = ["beneficiaria"]
+    search_columns = ["comune"]
     label_columns = {
         "beneficiaria": "Beneficiaria", "nome": "Nome", "cognome": "Cognome", "codice_fiscale": "Codice fiscale",
         "data_nascita": "Data di nascita", "telefono": "Telefono", "email": "E-mail",
@@ -256,7 +295,7 @@ class DatiPersonaliView(LiaModelView):
 
 
 class ConsensoView(LiaModelView):
-    datamodel = SQLAInterface(m.Consenso)
+    datamodel = InterfacciaLia(m.Consenso, carica=["beneficiaria", "registrato_da"])
     class_permission_name = "Consenso"
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
     list_title = "Consensi"
@@ -277,7 +316,7 @@ class ConsensoView(LiaModelView):
 
 
 class AltraMisuraView(LiaModelView):
-    datamodel = SQLAInterface(m.AltraMisura)
+    datamodel = InterfacciaLia(m.AltraMisura, carica=["beneficiaria"])
     class_permission_name = "AltraMisura"
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
     list_title = "Altre misure"
@@ -296,7 +335,7 @@ class AltraMisuraView(LiaModelView):
 class BeneficiariaView(LiaModelView):
     """The woman's case by pseudonymous code; her identity sits in the related DatiPersonali."""
 
-    datamodel = SQLAInterface(m.Beneficiaria)
+    datamodel = InterfacciaLia(m.Beneficiaria, carica=["ambito", "ente"])
     class_permission_name = "Beneficiaria"
     base_filters = [["id", FiltroPerimetro, lambda: None]]
     related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView]
@@ -360,7 +399,7 @@ class CercaCodiceFiscaleView(SimpleFormView):
 # --- programma ----------------------------------------------------------------------------
 
 class VoceSpesaView(LiaModelView):
-    datamodel = SQLAInterface(m.VoceSpesa)
+    datamodel = InterfacciaLia(m.VoceSpesa, carica=["priorita"])
     class_permission_name = "Catalogo"
     list_title = "Voci di spesa del programma"
     list_columns = ["codice", "descrizione", "priorita", "costo_ammesso", "solo_soluzioni_intermedie"]
@@ -372,7 +411,7 @@ class VoceSpesaView(LiaModelView):
 
 
 class PrioritaView(LiaModelView):
-    datamodel = SQLAInterface(m.Priorita)
+    datamodel = InterfacciaLia(m.Priorita, carica=["asse"])
     class_permission_name = "Catalogo"
     list_title = "Assi e priorità"
     list_columns = ["asse", "codice", "nome", "attivata", "dedotta"]

@@ -14,7 +14,7 @@ from app import models as m
 from app import servizi
 from app.rules import workflow
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati
-from app.views import LiaModelView, formatta, scelta
+from app.views import InterfacciaLia, LiaModelView, formatta, scelta
 
 _PERIMETRO = [["id", FiltroPerimetroCollegati, lambda: None]]
 _BENEFICIARIE = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
@@ -34,7 +34,7 @@ class LiaRecordView(LiaModelView):
 
 
 class SegnalazioneView(LiaRecordView):
-    datamodel = SQLAInterface(m.Segnalazione)
+    datamodel = InterfacciaLia(m.Segnalazione, carica=["beneficiaria", "ambito", "ente_segnalante", "valutazioni"])
     class_permission_name = "Segnalazione"
     list_title = "Segnalazioni"
     show_title = add_title = edit_title = "Segnalazione"
@@ -42,7 +42,7 @@ class SegnalazioneView(LiaRecordView):
     add_columns = ["beneficiaria", "data", "area_richiesta", "note"]
     edit_columns = ["data", "area_richiesta", "note"]
     show_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "note", "ultima_valutazione"]
-    search_columns = ["beneficiaria", "ambito", "data", "area_richiesta"]
+    search_columns = ["ambito", "data", "area_richiesta"]
     label_columns = {"beneficiaria": "Beneficiaria", "ambito": "Équipe (ambito)", "ente_segnalante": "Ente segnalante",
                      "data": "Data", "area_richiesta": "Area richiesta", "note": "Note (non identificative)",
                      "ultima_valutazione": "Valutazione"}
@@ -56,7 +56,7 @@ class SegnalazioneView(LiaRecordView):
 
 
 class ValutazioneView(LiaRecordView):
-    datamodel = SQLAInterface(m.Valutazione)
+    datamodel = InterfacciaLia(m.Valutazione, carica=["segnalazione.beneficiaria", "valutata_da"])
     class_permission_name = "Valutazione"
     list_title = "Valutazioni dell'équipe"
     show_title = add_title = edit_title = "Valutazione dell'équipe"
@@ -81,7 +81,7 @@ class ValutazioneView(LiaRecordView):
 
 
 class MicroEquipeView(LiaRecordView):
-    datamodel = SQLAInterface(m.MicroEquipe)
+    datamodel = InterfacciaLia(m.MicroEquipe, carica=["beneficiaria", "ente_coordinatore"])
     class_permission_name = "MicroEquipe"
     list_title = "Micro-équipe"
     show_title = add_title = edit_title = "Micro-équipe"
@@ -99,7 +99,7 @@ class MicroEquipeView(LiaRecordView):
 
 
 class TransizioneProgettoView(LiaRecordView):
-    datamodel = SQLAInterface(m.TransizioneProgetto)
+    datamodel = InterfacciaLia(m.TransizioneProgetto, carica=["utente"])
     class_permission_name = "Progetto"
     base_permissions = ["can_read"]
     list_title = "Storico del progetto"
@@ -111,7 +111,7 @@ class TransizioneProgettoView(LiaRecordView):
 
 
 class InterventoView(LiaRecordView):
-    datamodel = SQLAInterface(m.Intervento)
+    datamodel = InterfacciaLia(m.Intervento, carica=["progetto", "ente_erogatore"])
     class_permission_name = "Intervento"
     list_title = "Interventi"
     show_title = add_title = edit_title = "Intervento"
@@ -140,7 +140,7 @@ class InterventoView(LiaRecordView):
 
 
 class EsitoProgettoView(LiaRecordView):
-    datamodel = SQLAInterface(m.EsitoProgetto)
+    datamodel = InterfacciaLia(m.EsitoProgetto, carica=["progetto"])
     class_permission_name = "EsitoProgetto"
     list_title = "Esiti e follow-up"
     show_title = add_title = edit_title = "Esito / follow-up"
@@ -170,7 +170,7 @@ class EsitoProgettoView(LiaRecordView):
 
 
 class ColloquioCPIView(LiaRecordView):
-    datamodel = SQLAInterface(m.ColloquioCPI)
+    datamodel = InterfacciaLia(m.ColloquioCPI, carica=["beneficiaria", "ente_cpi"])
     class_permission_name = "ColloquioCPI"
     list_title = "Colloqui conoscitivi al CPI"
     show_title = add_title = edit_title = "Colloquio conoscitivo al CPI"
@@ -188,7 +188,7 @@ class ProgettoView(LiaRecordView):
     """The personalised project; its transitions are buttons on the show page (who may fire
     which is the rule in app.rules.workflow), and its history is a related list."""
 
-    datamodel = SQLAInterface(m.Progetto)
+    datamodel = InterfacciaLia(m.Progetto, carica=["beneficiaria", "ente_coordinatore"])
     class_permission_name = "Progetto"
     method_permission_name = dict(LiaModelView.method_permission_name, transizione="transition")
     related_views = [TransizioneProgettoView, InterventoView, EsitoProgettoView]
@@ -209,7 +209,7 @@ class ProgettoView(LiaRecordView):
         ("Stato", {"fields": ["stato", "data_validazione_equipe", "data_validazione_capofila", "data_avvio",
                               "data_chiusura", "motivo_interruzione"]}),
     ]
-    search_columns = ["codice", "beneficiaria", "area", "stato", "data_fine"]
+    search_columns = ["codice", "area", "stato", "data_fine"]  # codice contains the woman's code
     order_columns = ["codice", "stato", "data_inizio", "data_fine"]
     label_columns = {
         "codice": "Codice", "beneficiaria": "Beneficiaria", "segnalazione": "Segnalazione (ammessa)",

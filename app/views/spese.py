@@ -11,7 +11,7 @@ from app import models as m
 from app.rules.eligibility import formatta_euro, valida_importo
 from app.security import FiltroPerimetroCollegati
 from app.servizi import spese as servizi_spese
-from app.views import LiaModelView, formatta, scelta
+from app.views import InterfacciaLia, LiaModelView, formatta, scelta
 
 
 class ValidatoreImporto:
@@ -23,7 +23,7 @@ class ValidatoreImporto:
 
 
 class SpesaView(LiaModelView):
-    datamodel = SQLAInterface(m.Spesa)
+    datamodel = InterfacciaLia(m.Spesa, carica=["progetto", "voce", "ente_pagatore"])
     class_permission_name = "Spesa"
     list_title = "Spese"
     show_title = "Spesa"
@@ -39,7 +39,7 @@ class SpesaView(LiaModelView):
         ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data"]}),
         ("Esito", {"fields": ["esito", "motivi", "avvisi", "coperta_da_altra_misura", "valutata_il", "note"]}),
     ]
-    search_columns = ["progetto", "voce", "data", "ammissibile", "ente_pagatore", "giustificativo_numero"]
+    search_columns = ["voce", "data", "ammissibile", "ente_pagatore", "giustificativo_numero"]
     order_columns = ["data", "importo"]
     base_order = ("data", "desc")
     label_columns = {
