@@ -97,19 +97,9 @@ class LiaModelRestApi(ModelRestApi):
         except ValidationError as err:
             db.session.rollback()
             return self.response_422(message=err.messages)
-        errori = self.collegati_inesistenti(item)
-        if errori:
-            db.session.rollback()
-            return self.response_422(message=errori)
-        try:
-            self.pre_add(item)
-            self.datamodel.add(item)
-        except servizi.Rifiuto as exc:
-            return self._rifiuto(exc)
-        except (DatabaseException, SQLAlchemyError):
-            db.session.rollback()
-            return self.response_422(message=MSG_CONFLITTO)
-        self.post_add(item)
+        errore = self._salva(item, nuovo=True)
+        if errore is not None:
+            return errore
         return self.response(201, **{API_RESULT_RES_KEY: self.add_model_schema.dump(item, many=False),
                                      "id": self.datamodel.get_pk_value(item)})
 
@@ -121,25 +111,35 @@ class LiaModelRestApi(ModelRestApi):
         if errore is not None:
             return errore
         try:
-            data = self._merge_update_item(item, dati)
-            item = self.edit_model_schema.load(data, instance=item)
+            item = self.edit_model_schema.load(self._merge_update_item(item, dati), instance=item)
         except ValidationError as err:
             db.session.rollback()
             return self.response_422(message=err.messages)
+        errore = self._salva(item, nuovo=False)
+        if errore is not None:
+            return errore
+        return self.response(200, **{API_RESULT_RES_KEY: self.edit_model_schema.dump(item, many=False)})
+
+    def _salva(self, item, nuovo: bool):
+        """The checks and the write shared by POST and PUT; returns an error response or None."""
         errori = self.collegati_inesistenti(item)
         if errori:
             db.session.rollback()
             return self.response_422(message=errori)
         try:
-            self.pre_update(item)
-            self.datamodel.edit(item)
+            if nuovo:
+                self.pre_add(item)
+                self.datamodel.add(item)
+            else:
+                self.pre_update(item)
+                self.datamodel.edit(item)
         except servizi.Rifiuto as exc:
             return self._rifiuto(exc)
         except (DatabaseException, SQLAlchemyError):
             db.session.rollback()
             return self.response_422(message=MSG_CONFLITTO)
-        self.post_update(item)
-        return self.response(200, **{API_RESULT_RES_KEY: self.edit_model_schema.dump(item, many=False)})
+        self.post_add(item) if nuovo else self.post_update(item)
+        return None
 
 
 def _delete_headless(self, pk):
