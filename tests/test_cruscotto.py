@@ -163,7 +163,7 @@ def test_percorsi_per_mese_sotto_soglia_mascherati(app, api_di, client_di):
 @pytest.mark.parametrize("presenti,atteso", [(0, "0"), (1, "&lt;3"), (2, "&lt;3"), (3, "3"), (11, "11")])
 def test_donne_presenti_sotto_soglia_mascherate(app, monkeypatch, presenti, atteso):
     from app.rules.indicatori import Conteggi
-    from app.views import asse1
+    from app.servizi import asse1
 
     monkeypatch.setattr(asse1, "conteggi", lambda: Conteggi(donne_presenti=presenti, sessioni_svolte=4,
                                                             laboratori_realizzati=1))

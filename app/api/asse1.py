@@ -1,5 +1,6 @@
 """REST API of Asse I (laboratorio, sessioni, iscrizioni, presenze, modello, eventi formativi,
-accordi) and of the dashboard: the same rules as the screens (app.views.asse1)."""
+accordi) and of the dashboard: the same operations and rules as the screens, from
+app.servizi.asse1 and app.rules.asse1."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -15,9 +16,9 @@ from app.api import LiaModelRestApi
 from app.extensions import db
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 from app.servizi import Rifiuto
-from app.views.asse1 import (
+from app.servizi.asse1 import (
     RISORSA_CRUSCOTTO, RISORSA_LABORATORIO, dati_cruscotto, iscritte_visibili, presenze_visibili,
-    registra_presenze, solo_capofila,
+    registra_presenze, solo_capofila, verifica_accordo, verifica_iscrizione, verifica_modello,
 )
 
 _PERIMETRO = [["id", FiltroPerimetroCollegati, lambda: None]]
@@ -26,7 +27,7 @@ _MSG_SOLO_CAPOFILA = "Le edizioni e le sessioni del laboratorio sono gestite dal
 
 
 class SoloCapofilaScriveApi:
-    """POST, PUT and DELETE answer 403 to anyone but the capofila (see app.views.asse1)."""
+    """POST, PUT and DELETE answer 403 to anyone but the capofila (app.servizi.asse1.solo_capofila)."""
 
     def post_headless(self):
         if not solo_capofila():
@@ -144,8 +145,7 @@ class IscrizioneLaboratorioApi(LiaModelRestApi):
     add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
 
     def pre_add(self, item):
-        if item.laboratorio is None or item.beneficiaria is None:
-            raise Rifiuto("Indicare il laboratorio e la beneficiaria.")
+        verifica_iscrizione(item)
 
 
 class PresenzaApi(LiaModelRestApi):
@@ -172,12 +172,7 @@ class ModelloLaboratorioApi(LiaModelRestApi):
                           "allegato": Length(max=300), "validato_da": Length(max=300)}
 
     def pre_add(self, item):
-        if item.data_validazione and not item.data_formalizzazione:
-            raise Rifiuto("Un modello si valida dopo averlo formalizzato.",
-                          per_campo={"data_formalizzazione": ["Indicare la data di formalizzazione."]})
-        if item.data_validazione and item.data_formalizzazione and item.data_validazione < item.data_formalizzazione:
-            raise Rifiuto("La validazione non può precedere la formalizzazione.",
-                          per_campo={"data_validazione": ["Data precedente alla formalizzazione."]})
+        verifica_modello(item)
 
     pre_update = pre_add
 
@@ -216,9 +211,7 @@ class AccordoApi(LiaModelRestApi):
                           "allegato": Length(max=300), "note": _NOTE}
 
     def pre_add(self, item):
-        if item.stato in ("firmato", "scaduto") and not item.data_firma:
-            raise Rifiuto("Un accordo firmato ha la sua data di firma.",
-                          per_campo={"data_firma": ["Indicare la data di firma."]})
+        verifica_accordo(item)
 
     pre_update = pre_add
 

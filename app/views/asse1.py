@@ -2,9 +2,9 @@
 attendance), its formalised model, training events for operators, agreements; and the
 dashboard ("Cruscotto") of the indicators, the spending and the paths activated per month.
 
-The operations shared by the screens and the REST API (attendance for a whole session, the
-numbers of the dashboard) are the functions at the top of this module; app.api.asse1 calls
-them, so both channels apply the same rule.
+The operations shared by the screens, the REST API and the CLI (attendance for a whole session,
+the numbers of the dashboard, the checks before writing) live in app.servizi.asse1, their rules
+in app.rules.asse1: both channels apply the same rule.
 
 Who writes what:
 - the resource "Laboratorio" covers editions, sessions, enrolments and attendance. The
@@ -20,208 +20,28 @@ no file is uploaded or served by these screens.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
-from sqlalchemy import extract, func, select
+from sqlalchemy import select
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from app import models as m
 from app.extensions import db
-from app.rules import indicatori as regole_indicatori
 from app.rules.eligibility import formatta_euro
-from app.security import (
-    FiltroPerimetro, FiltroPerimetroCollegati, come_sistema, criterio_beneficiarie, nomi_ruoli, perimetro_corrente,
-)
-from app.security_roles import RUOLO_CAPOFILA
+from app.security import FiltroPerimetro, FiltroPerimetroCollegati
 from app.servizi import Rifiuto
-from app.servizi.indicatori import conteggi
-from app.servizi.spese import programma_corrente
+from app.servizi.asse1 import (
+    RISORSA_CRUSCOTTO, RISORSA_LABORATORIO, dati_cruscotto, grafico_mesi, iscritte_visibili, presenze_visibili,
+    registra_presenze, solo_capofila, verifica_accordo, verifica_iscrizione, verifica_modello,
+)
 from app.views import LiaModelView, formatta, scelta
-
-RISORSA_LABORATORIO = "Laboratorio"
-RISORSA_CRUSCOTTO = "Cruscotto"
-
-
-# --- operations shared with app.api.asse1 ---------------------------------------------------
-
-def solo_capofila() -> bool:
-    """Editions and sessions of the laboratorio are created and changed by the capofila only."""
-    return RUOLO_CAPOFILA in nomi_ruoli(getattr(g, "user", None))
-
-
-def iscritte_visibili(sessione: m.SessioneLaboratorio) -> list[m.IscrizioneLaboratorio]:
-    """The women enrolled in the session's laboratorio that the current user may see, by code.
-
-    The perimeter hook already scopes the query; the explicit criterion says the same thing
-    (as FiltroPerimetroCollegati does for FAB's own queries)."""
-    crit = criterio_beneficiarie(perimetro_corrente())
-    return list(db.session.execute(
-        select(m.IscrizioneLaboratorio)
-        .join(m.Beneficiaria, m.IscrizioneLaboratorio.beneficiaria_id == m.Beneficiaria.id)
-        .where(m.IscrizioneLaboratorio.laboratorio_id == sessione.laboratorio_id,
-               m.IscrizioneLaboratorio.beneficiaria_id.in_(select(m.Beneficiaria.id).where(crit)))
-        .order_by(m.Beneficiaria.codice)).scalars())
-
-
-def presenze_visibili(sessione: m.SessioneLaboratorio, ids) -> dict[int, m.Presenza]:
-    ids = sorted(ids)
-    if not ids:
-        return {}
-    return {p.beneficiaria_id: p for p in db.session.execute(
-        select(m.Presenza).where(m.Presenza.sessione_id == sessione.id,
-                                 m.Presenza.beneficiaria_id.in_(ids))).scalars()}
-
-
-def registra_presenze(sessione: m.SessioneLaboratorio, presenti, limitate_a=None) -> tuple[int, int]:
-    """Record the attendance of a whole session at once.
-
-    `presenti`: the ids of the women present. Every enrolled woman the user may see (only those
-    in `limitate_a`, when given: the ones her form showed) gets a Presenza row, present or not.
-    Enrolled women outside her perimeter are left untouched. An id that is not an enrolled
-    woman she may see refuses the whole request (Rifiuto), and nothing is written.
-    Returns (presenti, assenti)."""
-    presenti = set(presenti)
-    visibili = {i.beneficiaria_id for i in iscritte_visibili(sessione)}
-    estranei = presenti - visibili
-    if estranei:
-        raise Rifiuto(
-            "Alcune beneficiarie indicate non sono iscritte a questo laboratorio o non sono visibili per te: "
-            + ", ".join(str(i) for i in sorted(estranei)) + ". Nessuna presenza è stata registrata.",
-            per_campo={"presenti": ["Beneficiarie non iscritte o non visibili: "
-                                    + ", ".join(str(i) for i in sorted(estranei))]})
-    bersaglio = visibili if limitate_a is None else visibili & set(limitate_a)
-    esistenti = presenze_visibili(sessione, bersaglio)
-    n_presenti = 0
-    try:
-        for bid in sorted(bersaglio):
-            p = esistenti.get(bid)
-            if p is None:
-                p = m.Presenza(sessione_id=sessione.id, beneficiaria_id=bid)
-                db.session.add(p)
-            p.presente = bid in presenti
-            n_presenti += p.presente
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return n_presenti, len(bersaglio) - n_presenti
 
 
 def _euro(v) -> str:
     return formatta_euro(v) if v is not None else "—"
-
-
-def _percentuale(valore, obiettivo) -> int:
-    if not obiettivo:
-        return 0
-    return max(0, min(100, int(round(float(valore) * 100 / float(obiettivo)))))
-
-
-def _mesi(dal: date, al: date):
-    anno, mese = dal.year, dal.month
-    while (anno, mese) <= (al.year, al.month):
-        yield anno, mese
-        anno, mese = (anno + 1, 1) if mese == 12 else (anno, mese + 1)
-
-
-_CODICI_BUDGET = {"II": "budget_asse_ii", "III": "budget_asse_iii", "IV": "budget_asse_iv"}
-
-
-def dati_cruscotto() -> dict:
-    """Every number of the dashboard, network-wide, as plain data (the screen and the API).
-
-    Aggregates only: the queries cross the perimeter on purpose (`come_sistema`) and only sums
-    and counts leave, no row. Counts of women under the programme's threshold are masked
-    (app.rules.indicatori.mascherato): the women present, and the paths activated in a month."""
-    programma = programma_corrente()
-    soglia = programma.soglia_conteggi_piccoli
-    c = conteggi()
-    righe = regole_indicatori.calcola(programma, c)
-    indicatori = [{"codice": r.codice, "descrizione": r.descrizione, "target": r.target, "valore": r.valore,
-                   "percentuale": _percentuale(r.valore, r.target) if r.target else 100,
-                   "raggiunto": r.valore >= r.target} for r in righe]
-
-    s = db.session
-    with come_sistema():
-        spese = s.execute(
-            select(m.Asse.codice, m.Ente.nome, func.sum(m.Spesa.importo))
-            .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
-            .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
-            .join(m.Asse, m.Priorita.asse_id == m.Asse.id)
-            .join(m.Programma, m.Asse.programma_id == m.Programma.id)
-            .join(m.Ente, m.Spesa.ente_pagatore_id == m.Ente.id)
-            .where(m.Spesa.ammissibile.is_(True), m.Programma.codice == programma.codice)
-            .group_by(m.Asse.codice, m.Ente.nome)).all()
-        budget_riga = s.execute(select(*[func.coalesce(func.sum(getattr(m.Progetto, col)), 0)
-                                         for col in _CODICI_BUDGET.values()])).one()
-        anno, mese = extract("year", m.Progetto.data_avvio), extract("month", m.Progetto.data_avvio)
-        avvii = s.execute(select(anno, mese, func.count(m.Progetto.id))
-                          .where(m.Progetto.data_avvio.is_not(None)).group_by(anno, mese)).all()
-
-    budget = {codice: Decimal(str(v or 0)) for codice, v in zip(_CODICI_BUDGET, budget_riga)}
-    per_asse: dict[str, Decimal] = {}
-    per_ente: dict[str, dict[str, Decimal]] = {}
-    for asse, ente, somma in spese:
-        somma = Decimal(str(somma or 0)).quantize(Decimal("0.01"))
-        per_asse[asse] = per_asse.get(asse, Decimal("0")) + somma
-        per_ente.setdefault(ente, {})[asse] = per_ente.get(ente, {}).get(asse, Decimal("0.00")) + somma
-    codici_assi = [a.codice for a in programma.assi] + sorted(set(per_asse) - {a.codice for a in programma.assi})
-    nomi_assi = {a.codice: a.nome for a in programma.assi}
-    righe_assi = []
-    for codice in codici_assi:
-        speso = per_asse.get(codice, Decimal("0.00"))
-        previsto = budget.get(codice)
-        if previsto:
-            percentuale = _percentuale(speso, previsto)
-        else:  # no budget: no bar, unless something was spent anyway (then it is all over budget)
-            percentuale = 100 if previsto is not None and speso > 0 else None
-        righe_assi.append({"asse": codice, "nome": nomi_assi.get(codice, ""), "speso": speso, "budget": previsto,
-                           "percentuale": percentuale})
-    righe_enti = [{"ente": ente, "per_asse": {a: v for a, v in sorted(valori.items())},
-                   "totale": sum(valori.values(), Decimal("0.00"))}
-                  for ente, valori in sorted(per_ente.items())]
-
-    conta_mesi = {(int(a), int(mm)): n for a, mm, n in avvii if a is not None}
-    mesi = list(_mesi(programma.data_inizio, programma.data_fine))
-    mesi += [k for k in sorted(conta_mesi) if k not in mesi]
-    mesi.sort()
-    percorsi_mese = [{"mese": f"{a:04d}-{mm:02d}", "etichetta": f"{mm:02d}/{a:04d}",
-                      "percorsi": regole_indicatori.mascherato(conta_mesi.get((a, mm), 0), soglia)}
-                     for a, mm in mesi]
-
-    return {
-        "programma": {"codice": programma.codice, "nome": programma.nome},
-        "soglia_conteggi_piccoli": soglia,
-        "indicatori": indicatori,
-        "laboratorio": {"sessioni_svolte": c.sessioni_svolte,
-                        "donne_presenti": regole_indicatori.mascherato(c.donne_presenti, soglia)},
-        "spese_per_asse": righe_assi,
-        "spese_per_ente": righe_enti,
-        "assi": codici_assi,
-        "percorsi_per_mese": percorsi_mese,
-    }
-
-
-def grafico_mesi(percorsi_mese: list[dict], soglia: int) -> dict:
-    """Geometry of the server-side SVG bar chart. A masked month ("<3") is drawn at a fixed
-    height, hatched, whatever its real value: the bar must not tell 1 from 2."""
-    numeri = [p["percorsi"] for p in percorsi_mese if isinstance(p["percorsi"], int)]
-    massimo = max(numeri + [soglia, 1])
-    alto, largo, passo, base = 160, 18, 26, 190
-    barre = []
-    for i, p in enumerate(percorsi_mese):
-        v = p["percorsi"]
-        mascherata = not isinstance(v, int)
-        valore_grafico = (soglia - 1) if mascherata else v
-        h = round(alto * valore_grafico / massimo) if valore_grafico else 0
-        barre.append({"x": 40 + i * passo, "y": base - h, "h": h, "w": largo, "valore": v, "mascherata": mascherata,
-                      "etichetta": p["etichetta"], "mese": p["mese"]})
-    return {"barre": barre, "larghezza": 60 + len(percorsi_mese) * passo, "altezza": base + 60, "base": base,
-            "massimo": massimo, "alto": alto}
 
 
 # --- screens ---------------------------------------------------------------------------------
@@ -312,8 +132,7 @@ class IscrizioneLaboratorioView(LiaModelView):
     add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
 
     def pre_add(self, item):
-        if item.laboratorio is None or item.beneficiaria is None:
-            raise Rifiuto("Indicare il laboratorio e la beneficiaria.")
+        verifica_iscrizione(item)
         item.data_iscrizione = item.data_iscrizione or date.today()
 
 
@@ -358,12 +177,7 @@ class ModelloLaboratorioView(LiaModelView):
                           "validato_da": [Length(max=300)]}
 
     def pre_add(self, item):
-        if item.data_validazione and not item.data_formalizzazione:
-            raise Rifiuto("Un modello si valida dopo averlo formalizzato.",
-                          per_campo={"data_formalizzazione": ["Indicare la data di formalizzazione."]})
-        if item.data_validazione and item.data_formalizzazione and item.data_validazione < item.data_formalizzazione:
-            raise Rifiuto("La validazione non può precedere la formalizzazione.",
-                          per_campo={"data_validazione": ["Data precedente alla formalizzazione."]})
+        verifica_modello(item)
 
     pre_update = pre_add
 
@@ -427,9 +241,7 @@ class AccordoView(LiaModelView):
     validators_columns = {"controparte": [_OBBL, Length(max=300)], "allegato": [Length(max=300)], "note": _NOTE}
 
     def pre_add(self, item):
-        if item.stato in ("firmato", "scaduto") and not item.data_firma:
-            raise Rifiuto("Un accordo firmato ha la sua data di firma.",
-                          per_campo={"data_firma": ["Indicare la data di firma."]})
+        verifica_accordo(item)
 
     pre_update = pre_add
 
