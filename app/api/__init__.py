@@ -21,6 +21,7 @@ from app import models as m
 from app import servizi
 from app.extensions import db
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
+from app.servizi.interfaccia import InterfacciaLia
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
 from app.api import messaggi  # noqa: E402
@@ -164,7 +165,7 @@ LiaModelRestApi.delete_headless = _delete_headless
 class AmbitoApi(LiaModelRestApi):
     resource_name = "ambito"
     class_permission_name = "Ambito"
-    datamodel = SQLAInterface(m.Ambito)
+    datamodel = InterfacciaLia(m.Ambito)
     list_columns = show_columns = ["id", "codice", "nome"]
     add_columns = edit_columns = ["codice", "nome"]
 
@@ -172,7 +173,7 @@ class AmbitoApi(LiaModelRestApi):
 class EnteApi(LiaModelRestApi):
     resource_name = "ente"
     class_permission_name = "Ente"
-    datamodel = SQLAInterface(m.Ente)
+    datamodel = InterfacciaLia(m.Ente)
     list_columns = show_columns = ["id", "nome", "tipo", "ambito.id", "ambito.nome"]
     add_columns = edit_columns = ["nome", "tipo", "ambito"]
     search_columns = ["nome", "tipo", "ambito"]
@@ -184,7 +185,7 @@ _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "c
 class BeneficiariaApi(LiaModelRestApi):
     resource_name = "beneficiaria"
     class_permission_name = "Beneficiaria"
-    datamodel = SQLAInterface(m.Beneficiaria)
+    datamodel = InterfacciaLia(m.Beneficiaria)
     base_filters = [["id", FiltroPerimetro, lambda: None]]
     list_columns = show_columns = ["id", "codice", "ambito.id", "ambito.nome", "ente.id", "ente.nome",
                                    "data_presa_in_carico"] + _PROFILO
@@ -204,7 +205,7 @@ class DatiPersonaliApi(LiaModelRestApi):
     resource_name = "datipersonali"
     class_permission_name = "DatiPersonali"
     method_permission_name = dict(PERMESSI_API, cerca="read")
-    datamodel = SQLAInterface(m.DatiPersonali)
+    datamodel = InterfacciaLia(m.DatiPersonali)
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
     _campi = ["nome", "cognome", "codice_fiscale", "data_nascita", "telefono", "email", "indirizzo", "comune"]
     list_columns = show_columns = ["id", "beneficiaria.id", "beneficiaria.codice"] + _campi
@@ -275,7 +276,7 @@ class DatiPersonaliApi(LiaModelRestApi):
 class ConsensoApi(LiaModelRestApi):
     resource_name = "consenso"
     class_permission_name = "Consenso"
-    datamodel = SQLAInterface(m.Consenso)
+    datamodel = InterfacciaLia(m.Consenso)
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
     list_columns = show_columns = ["id", "beneficiaria.id", "beneficiaria.codice", "tipo", "data",
                                    "ambito_consenso", "revocato_il", "registrato_da.username"]
@@ -291,7 +292,7 @@ class ConsensoApi(LiaModelRestApi):
 class AltraMisuraApi(LiaModelRestApi):
     resource_name = "altramisura"
     class_permission_name = "AltraMisura"
-    datamodel = SQLAInterface(m.AltraMisura)
+    datamodel = InterfacciaLia(m.AltraMisura)
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
     list_columns = show_columns = ["id", "beneficiaria.id", "beneficiaria.codice", "tipo", "data_inizio",
                                    "data_fine", "assi_coperti", "note"]
@@ -310,7 +311,7 @@ _NOTE = Length(max=1000, error="Al massimo 1000 caratteri.")
 class SegnalazioneApi(LiaModelRestApi):
     resource_name = "segnalazione"
     class_permission_name = "Segnalazione"
-    datamodel = SQLAInterface(m.Segnalazione)
+    datamodel = InterfacciaLia(m.Segnalazione)
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "beneficiaria.id", "beneficiaria.codice", "ambito.nome", "ente_segnalante.nome",
                                    "data", "area_richiesta", "note"]
@@ -326,7 +327,7 @@ class SegnalazioneApi(LiaModelRestApi):
 class ValutazioneApi(LiaModelRestApi):
     resource_name = "valutazione"
     class_permission_name = "Valutazione"
-    datamodel = SQLAInterface(m.Valutazione)
+    datamodel = InterfacciaLia(m.Valutazione)
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "segnalazione.id", "beneficiaria.codice", "esito", "pronta", "data",
                                    "motivazione"]
@@ -344,7 +345,7 @@ class ValutazioneApi(LiaModelRestApi):
 class MicroEquipeApi(LiaModelRestApi):
     resource_name = "microequipe"
     class_permission_name = "MicroEquipe"
-    datamodel = SQLAInterface(m.MicroEquipe)
+    datamodel = InterfacciaLia(m.MicroEquipe)
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "beneficiaria.id", "beneficiaria.codice", "ente_coordinatore.id",
                                    "ente_coordinatore.nome", "membri.id", "membri.username", "note"]
@@ -366,7 +367,7 @@ class ProgettoApi(LiaModelRestApi):
     resource_name = "progetto"
     class_permission_name = "Progetto"
     method_permission_name = dict(PERMESSI_API, transizione="transition", storico="read")
-    datamodel = SQLAInterface(m.Progetto)
+    datamodel = InterfacciaLia(m.Progetto)
     base_filters = _PERIMETRO
     _contenuto = ["area", "obiettivi", "data_inizio", "data_fine", "budget_asse_ii", "budget_asse_iii",
                   "budget_asse_iv", "soluzione_abitativa_intermedia"]
@@ -453,7 +454,7 @@ class ProgettoApi(LiaModelRestApi):
 class ColloquioCPIApi(LiaModelRestApi):
     resource_name = "colloquiocpi"
     class_permission_name = "ColloquioCPI"
-    datamodel = SQLAInterface(m.ColloquioCPI)
+    datamodel = InterfacciaLia(m.ColloquioCPI)
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "beneficiaria.id", "beneficiaria.codice", "ente_cpi.id", "ente_cpi.nome",
                                    "data_prevista", "data_svolta", "esito"]
@@ -466,7 +467,7 @@ class ColloquioCPIApi(LiaModelRestApi):
 class InterventoApi(LiaModelRestApi):
     resource_name = "intervento"
     class_permission_name = "Intervento"
-    datamodel = SQLAInterface(m.Intervento)
+    datamodel = InterfacciaLia(m.Intervento)
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "tipo", "servizio_cpi", "ente_erogatore.id",
                                    "ente_erogatore.nome", "data_inizio", "data_fine", "stato", "note"]
@@ -484,7 +485,7 @@ class InterventoApi(LiaModelRestApi):
 class EsitoProgettoApi(LiaModelRestApi):
     resource_name = "esitoprogetto"
     class_permission_name = "EsitoProgetto"
-    datamodel = SQLAInterface(m.EsitoProgetto)
+    datamodel = InterfacciaLia(m.EsitoProgetto)
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "tipo", "data", "condizione_lavorativa",
                                    "tipo_contratto", "condizione_abitativa", "note"]
@@ -502,7 +503,7 @@ class EsitoProgettoApi(LiaModelRestApi):
 class SpesaApi(LiaModelRestApi):
     resource_name = "spesa"
     class_permission_name = "Spesa"
-    datamodel = SQLAInterface(m.Spesa)
+    datamodel = InterfacciaLia(m.Spesa)
     _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
               "giustificativo_data", "coperta_da_altra_misura", "note"]
     list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "beneficiaria.codice", "voce.codice",

@@ -13,7 +13,6 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import selectinload
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -23,6 +22,7 @@ from app.security import (
     FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA, perimetro_corrente,
 )
 from app import servizi
+from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
 
 
 def scelta(etichetta, voci, obbligatorio=True):
@@ -62,30 +62,6 @@ def mostra_rifiuto(form, exc) -> None:
 # <select> on each list page (O(N) per page). Search them by code instead.
 MODELLI_GRANDI = {"Beneficiaria", "DatiPersonali", "Progetto", "Segnalazione", "Spesa", "Utente", "User",
                   "SessioneLaboratorio", "IscrizioneLaboratorio"}
-
-
-class InterfacciaLia(SQLAInterface):
-    """SQLAInterface that loads the list page's relations in one statement each (no N+1)."""
-
-    def __init__(self, obj, session=None, carica=()):
-        super().__init__(obj, session=session)
-        self.carica = tuple(carica)
-
-    def apply_all(self, query, filters, order_column="", order_direction="", page=None, page_size=None,
-                  select_columns=None, outer_default_load=False):
-        query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
-                                  select_columns, outer_default_load)
-        if select_columns is None and self.carica:  # the API path uses its own joins
-            opzioni = []
-            for percorso in self.carica:
-                attr, opzione = self.obj, None
-                for nome in percorso.split("."):
-                    rel = getattr(attr, nome)
-                    opzione = selectinload(rel) if opzione is None else opzione.selectinload(rel)
-                    attr = rel.property.mapper.class_
-                opzioni.append(opzione)
-            query = query.options(*opzioni)
-        return query
 
 
 class LiaModelView(ModelView):
