@@ -21,7 +21,7 @@ def _risorse(*nomi):
 
 # Every signed-in user: her own profile and password, the menu.
 _PROFILO = [
-    ("^UserDBModelView$", "^(can_userinfo|resetmypassword|userinfoedit)$"),
+    ("^(UserDBModelView|UtenteModelView)$", "^(can_userinfo|resetmypassword|userinfoedit)$"),
     ("^(ResetMyPasswordView|UserInfoEditView)$", "^can_this_form_(get|post)$"),
     ("^MenuApi$", "^can_get$"),
 ]
@@ -37,7 +37,7 @@ _MENU_ASSE1 = ("Asse I", "Laboratori", "Sessioni del laboratorio", "Iscrizioni a
 FAB_ROLES = {
     # Users and enti; no personal data, no case records.
     RUOLO_AMMINISTRATORE: _PROFILO + [
-        ("^(UserDBModelView|RoleModelView)$", ".*"),
+        ("^(UserDBModelView|UtenteModelView|RoleModelView)$", ".*"),
         (_risorse("Ente", "Ambito"), _SCRIVE),
         (_risorse("Catalogo"), _LEGGE),
         (_risorse("Security", "List Users", "List Roles", "Rete", "Enti", "Ambiti",
@@ -50,7 +50,7 @@ FAB_ROLES = {
         (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Spesa"), _SCRIVE),
         (_risorse("Rendicontazione"), _LEGGE),
-        (_risorse("Spese", "Rendicontazione"), _MENU),
+        (_risorse("Contabilità", "Spese", "Rendicontazione"), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Ambiti", "Beneficiarie", "Casi", "Programma", "Voci di spesa",
                   "Assi e priorità"), _MENU),
@@ -64,7 +64,7 @@ FAB_ROLES = {
         (_risorse("Progetto"), "^can_(read|write|transition)$"),
         (_risorse("Spesa"), _SCRIVE),
         (_risorse("Rendicontazione"), _LEGGE),
-        (_risorse("Spese", "Rendicontazione"), _MENU),
+        (_risorse("Contabilità", "Spese", "Rendicontazione"), _MENU),
         (_risorse("Valutazione", "DaFare"), _LEGGE),
         (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
@@ -96,7 +96,7 @@ FAB_ROLES = {
     # Aggregates and exports only: no individual record screen.
     RUOLO_REGIONE: _PROFILO + [
         (_risorse("Catalogo", "Rendicontazione"), _LEGGE),
-        (_risorse("Spese", "Rendicontazione"), _MENU),
+        (_risorse("Contabilità", "Rendicontazione"), _MENU),
         (_risorse("Programma", "Voci di spesa", "Assi e priorità"), _MENU),
         (_risorse("Cruscotto"), _LEGGE),  # asse1
         (_risorse("Cruscotto"), _MENU),  # asse1

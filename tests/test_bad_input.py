@@ -501,3 +501,19 @@ def test_api_dati_personali_duplicate_for_same_woman_is_a_422_without_500(app, r
         r = chiedi(api, "post", "/api/v1/datipersonali/", json=dati_json(rete, beneficiaria=b))
         assert_4xx_json(r)
     assert conta(app) == prima
+
+
+def test_stesso_codice_fiscale_due_volte_nello_stesso_centro_rifiutato(app, api_di, pii):
+    """The same woman registered twice by her CAV: refused, with the reason on the field."""
+    from tests.conftest import ente_di
+
+    cav = api_di("cav.crema")
+    ente = ente_di(app, "cav.crema")
+    cf = next(d["valori"][2] for d in pii.values() if d["ente_id"] == ente)
+    ambito = cav.get("/api/v1/beneficiaria/?q=(page_size:1)").get_json()["result"][0]["ambito"]["id"]
+    r = cav.post("/api/v1/beneficiaria/", json={"fascia_eta": "30-39", "ambito": ambito})
+    assert r.status_code == 201, r.get_json()
+    r = cav.post("/api/v1/datipersonali/", json={"beneficiaria": r.get_json()["id"], "nome": "Altra",
+                                                 "cognome": "Prova", "codice_fiscale": cf})
+    assert r.status_code == 422
+    assert "codice_fiscale" in r.get_json()["message"]

@@ -238,6 +238,11 @@ class DatiPersonaliApi(LiaModelRestApi):
         "comune": Length(max=100, error="Al massimo 100 caratteri."),
     }
 
+    def pre_add(self, item):
+        servizi.verifica_dati_personali(item)
+
+    pre_update = pre_add
+
     @expose("/cerca", methods=["GET", "POST"])
     @protect()
     @safe

@@ -66,6 +66,21 @@ def cerca_per_codice_fiscale(codice_fiscale: str) -> m.DatiPersonali | None:
     ).scalars().first()
 
 
+def verifica_dati_personali(item: m.DatiPersonali) -> None:
+    """The same woman registered twice by her CAV is refused. The search runs inside the
+    perimeter: another CAV's record with that code stays invisible, and unmentioned."""
+    if not item.cf_indice:
+        return
+    with db.session.no_autoflush:
+        doppione = db.session.execute(
+            select(m.DatiPersonali.id).where(m.DatiPersonali.cf_indice == item.cf_indice,
+                                             m.DatiPersonali.id != (item.id or -1))
+        ).first()
+    if doppione is not None:
+        raise Rifiuto("Una beneficiaria del tuo centro ha già questo codice fiscale.",
+                      per_campo={"codice_fiscale": ["Codice fiscale già registrato per un'altra beneficiaria."]})
+
+
 def sincronizza_programma(programma: Programma) -> m.Programma:
     """Load the programme file into the catalogue tables (idempotent: update in place)."""
     s = db.session

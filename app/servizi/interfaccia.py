@@ -12,6 +12,15 @@ class InterfacciaLia(SQLAInterface):
         super().__init__(obj, session=session)
         self.carica = tuple(carica)
 
+    def is_nullable(self, col_name: str) -> bool:
+        # FAB makes a form field required for every NOT NULL column; a column with a default
+        # (a checkbox, a note defaulting to "") is optional for the user. Fields the domain
+        # requires carry an explicit DataRequired in their view.
+        colonna = self.list_columns.get(col_name)
+        if colonna is not None and not self.is_relation(col_name) and colonna.default is not None:
+            return True
+        return super().is_nullable(col_name)
+
     def query_count(self, query, filters=None, select_columns=None):
         # FAB counts over the outer joins it adds for dotted (to-one) list columns: they cannot
         # change the count, and on 100,000 spese they cost more than the page itself.

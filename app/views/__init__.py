@@ -6,6 +6,9 @@ through the filters too (FAB's stock action routes do not).
 """
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
@@ -46,6 +49,26 @@ class ValidatoreCF:
             field.data = normalizza_cf(field.data)
 
 
+def valore_italiano(v):
+    if v is None:
+        return ""
+    if v is True:
+        return "Sì"
+    if v is False:
+        return "No"
+    if isinstance(v, datetime):
+        return v.strftime("%d/%m/%Y %H:%M")
+    if isinstance(v, date):
+        return v.strftime("%d/%m/%Y")
+    if isinstance(v, Decimal):
+        return f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return v
+
+
+def _anche_vuoto(f):
+    return lambda v: "" if v is None else f(v)
+
+
 def mostra_rifiuto(form, exc) -> None:
     """Put each reason on its field when one fits, the others at the top of the form."""
     assegnati = set()
@@ -72,6 +95,15 @@ class LiaModelView(ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        # Italian display of plain values (dates, yes/no, empty, amounts) where a column has
+        # no formatter of its own. A copy: the class's dict may be shared.
+        self.formatters_columns = dict(self.formatters_columns)
+        for col in self.datamodel.get_columns_list():
+            self.formatters_columns.setdefault(col, valore_italiano)
+        for col in self.formatters_columns:
+            f = self.formatters_columns[col]
+            if f is not valore_italiano:
+                self.formatters_columns[col] = _anche_vuoto(f)
         def grande(col):
             return (self.datamodel.is_relation(col)
                     and self.datamodel.get_related_model(col).__name__ in MODELLI_GRANDI)
@@ -113,6 +145,9 @@ class LiaModelView(ModelView):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
         form = self.add_form.refresh()
+        if request.method != "POST":
+            self.precompila_nuovo(form)
+            self.update_redirect()  # as FAB does: "Salva" returns to the page we came from
         if request.method == "POST":
             self._fill_form_exclude_cols(exclude_cols, form)
             if form.validate():
@@ -143,9 +178,13 @@ class LiaModelView(ModelView):
         else:
             form = self.edit_form.refresh(obj=item)
             self.prefill_form(form, pk)
+            self.update_redirect()
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
         return self._get_related_views_widgets(item, filters={}, orders=get_order_args(), pages=get_page_args(),
                                                 page_sizes=get_page_size_args(), widgets=widgets)
+
+    def precompila_nuovo(self, form) -> None:
+        """Hook: defaults of a new record's form (e.g. the operator's own ambito)."""
 
     def _salva(self, form, item, nuovo: bool) -> bool:
         sessione = self.datamodel.session
@@ -269,6 +308,11 @@ class DatiPersonaliView(LiaModelView):
     }
     add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
 
+    def pre_add(self, item):
+        servizi.verifica_dati_personali(item)
+
+    pre_update = pre_add
+
 
 class ConsensoView(LiaModelView):
     datamodel = InterfacciaLia(m.Consenso, carica=["beneficiaria", "registrato_da"])
@@ -342,6 +386,11 @@ class BeneficiariaView(LiaModelView):
         "condizione_occupazionale": scelta("Condizione occupazionale all'ingresso", m.CONDIZIONI_OCCUPAZIONALI),
     }
     validators_columns = {"figli_minori": [NumberRange(min=0, max=30, message="Numero non valido.")]}
+
+    def precompila_nuovo(self, form):
+        ente = getattr(g.user, "ente", None)
+        if ente is not None and ente.ambito is not None and "ambito" in form and form.ambito.data is None:
+            form.ambito.data = ente.ambito
 
     def pre_add(self, item):
         # The holder is the operator's own CAV, never a posted value.

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -24,7 +25,7 @@ def _sì_no():
     return SelectField("Pronta per un percorso lavorativo",
                        choices=[("", "—"), ("1", "Sì"), ("0", "No")],
                        coerce=lambda v: None if v in ("", None, "None") else v in ("1", True, "True"),
-                       validators=[Optional()])
+                       validators=[Optional()], widget=Select2Widget())
 
 
 class LiaRecordView(LiaModelView):
@@ -43,6 +44,7 @@ class SegnalazioneView(LiaRecordView):
     edit_columns = ["data", "area_richiesta", "note"]
     show_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "note", "ultima_valutazione"]
     search_columns = ["ambito", "data", "area_richiesta"]
+    order_columns = ["data", "area_richiesta"]
     label_columns = {"beneficiaria": "Beneficiaria", "ambito": "Équipe (ambito)", "ente_segnalante": "Ente segnalante",
                      "data": "Data", "area_richiesta": "Area richiesta", "note": "Note (non identificative)",
                      "ultima_valutazione": "Valutazione"}

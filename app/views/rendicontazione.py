@@ -56,4 +56,4 @@ class RendicontazioneView(BaseView):
 
 
 def registra(appbuilder):
-    appbuilder.add_view(RendicontazioneView, "Rendicontazione", category="Spese", icon="fa-file-excel-o")
+    appbuilder.add_view(RendicontazioneView, "Rendicontazione", category="Contabilità", icon="fa-file-excel-o")

@@ -59,11 +59,15 @@ class SpesaView(LiaModelView):
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "importo": StringField("Importo (€)", validators=[DataRequired(message="Indicare l'importo."),
-                                                          ValidatoreImporto()], widget=BS3TextFieldWidget()),
+                                                          ValidatoreImporto()], widget=BS3TextFieldWidget(),
+                               description="Euro, due decimali: 1.234,56 oppure 1234.56"),
         "giustificativo_tipo": scelta("Tipo di giustificativo", {"": "—", **m.TIPI_GIUSTIFICATIVO}, obbligatorio=False),
         "giustificativo_numero": StringField("Numero giustificativo", validators=[Optional(), Length(max=50)],
                                              widget=BS3TextFieldWidget()),
-        "registra_non_ammissibile": BooleanField("Registra anche se non ammissibile"),
+        "registra_non_ammissibile": BooleanField(
+            "Registra anche se non ammissibile",
+            description="Per una spesa già pagata che le regole non ammettono: resta nel rendiconto come "
+                        "«non ammissibile», con i motivi."),
     }
     validators_columns = {"fornitore": [Length(max=200)], "note": [Length(max=1000)]}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
@@ -88,4 +92,4 @@ class SpesaView(LiaModelView):
 
 
 def registra(appbuilder):
-    appbuilder.add_view(SpesaView, "Spese", category="Spese", icon="fa-eur")
+    appbuilder.add_view(SpesaView, "Spese", category="Contabilità", icon="fa-eur")
