@@ -24,6 +24,9 @@ _PROFILO = [
     ("^(UserDBModelView|UtenteModelView)$", "^(can_userinfo|resetmypassword|userinfoedit)$"),
     ("^(ResetMyPasswordView|UserInfoEditView)$", "^can_this_form_(get|post)$"),
     ("^MenuApi$", "^can_get$"),
+    # The API's description (no data): /api/v1/_openapi and the Swagger UI.
+    ("^OpenApi$", "^can_get$"),
+    ("^SwaggerView$", "^can_show$"),
 ]
 _LEGGE = "^can_read$"
 _SCRIVE = "^can_(read|write)$"

@@ -9,7 +9,7 @@ from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
-from marshmallow.validate import Length, Range
+from marshmallow.validate import Length, Range, Regexp
 
 from app import models as m
 from app.api import LiaModelRestApi
@@ -129,7 +129,9 @@ class SessioneLaboratorioApi(SoloCapofilaScriveApi, LiaModelRestApi):
     add_columns = edit_columns = ["laboratorio", "data", "ora_inizio", "ora_fine", "tema", "svolta", "note"]
     search_columns = ["laboratorio", "data", "svolta"]
     order_columns = ["data", "id"]
-    validators_columns = {"tema": Length(max=300), "note": _NOTE}
+    validators_columns = {"tema": Length(max=300), "note": _NOTE,
+                          "ora_inizio": Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Orario nel formato HH:MM."),
+                          "ora_fine": Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Orario nel formato HH:MM.")}
 
 
 class IscrizioneLaboratorioApi(LiaModelRestApi):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import relationship
 
 from app.models import Ambito, Beneficiaria, Ente, PerBeneficiaria, _enum
@@ -51,8 +51,9 @@ class SessioneLaboratorio(Model):
     laboratorio_id = Column(Integer, ForeignKey("lia_laboratorio.id", ondelete="CASCADE"), nullable=False, index=True)
     laboratorio = relationship(Laboratorio, back_populates="sessioni")
     data = Column(Date, nullable=False)
-    ora_inizio = Column(Time, nullable=True)
-    ora_fine = Column(Time, nullable=True)
+    # "HH:MM" text: FAB has no form field nor filter for Time columns.
+    ora_inizio = Column(String(5), nullable=True)
+    ora_fine = Column(String(5), nullable=True)
     tema = Column(String(300), nullable=False, default="")
     note = Column(String(1000), nullable=False, default="")
     svolta = Column(Boolean, nullable=False, default=True)

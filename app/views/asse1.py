@@ -26,7 +26,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app import models as m
 from app.extensions import db
@@ -38,6 +38,8 @@ from app.servizi.asse1 import (
     registra_presenze, solo_capofila, verifica_accordo, verifica_iscrizione, verifica_modello,
 )
 from app.views import LiaModelView, formatta, scelta
+
+_ORARIO = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 def _euro(v) -> str:
@@ -110,7 +112,9 @@ class SessioneLaboratorioView(SoloCapofilaScrive, LiaModelView):
                      "ora_fine": "Alle", "tema": "Tema", "svolta": "Svolta", "note": "Note", "id": "Presenze"}
     description_columns = {"svolta": "Solo le sessioni svolte contano per gli indicatori."}
     formatters_columns = {"id": _link_presenze, "svolta": lambda v: "Sì" if v else "No"}
-    validators_columns = {"tema": [Length(max=300)], "note": _NOTE, "data": [_OBBL]}
+    validators_columns = {"tema": [Length(max=300)], "note": _NOTE, "data": [_OBBL],
+                          "ora_inizio": [Optional(), Regexp(_ORARIO, message="Orario nel formato HH:MM.")],
+                          "ora_fine": [Optional(), Regexp(_ORARIO, message="Orario nel formato HH:MM.")]}
 
 
 class IscrizioneLaboratorioView(LiaModelView):
