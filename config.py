@@ -38,6 +38,7 @@ SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
 LIA_PROGRAMMA = os.environ.get("LIA_PROGRAMMA", "lia2")
 # Where attachments (giustificativi, documents) live: outside the database.
 LIA_UPLOAD_DIR = os.environ.get("LIA_UPLOAD_DIR", str(INSTANCE_DIR / "allegati"))
+MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # an uploaded giustificativo: 10 MB at most
 
 # Flask-AppBuilder
 APP_NAME = "L.I.A. 2 — Rete Antiviolenza Cremona"

@@ -51,6 +51,11 @@ class Spesa(PerBeneficiaria, Model):
     creato_il = Column(DateTime, nullable=False, default=_ora)
 
     @property
+    def scarica_allegato(self) -> str | None:
+        """Where the screens link the file (the route checks the perimeter again)."""
+        return f"/spesaview/allegato/{self.id}" if self.allegato and self.id else None
+
+    @property
     def esito(self) -> str:
         return "Ammissibile" if self.ammissibile else "Non ammissibile"
 

@@ -1,15 +1,19 @@
 """Screens of the money: spese with their verdict, and the rendicontazione download."""
 from __future__ import annotations
 
-from flask import g
+from flask import abort, g, send_file
+from flask_appbuilder import expose, has_access
+from markupsafe import Markup
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import models as m
 from app.rules.eligibility import formatta_euro, valida_importo
 from app.security import FiltroPerimetroCollegati
+from app.servizi import allegati
 from app.servizi import spese as servizi_spese
 from app.views import InterfacciaLia, LiaModelView, formatta, scelta
 
@@ -25,6 +29,7 @@ class ValidatoreImporto:
 class SpesaView(LiaModelView):
     datamodel = InterfacciaLia(m.Spesa, carica=["progetto", "voce", "ente_pagatore"])
     class_permission_name = "Spesa"
+    method_permission_name = dict(LiaModelView.method_permission_name, allegato="read")
     list_title = "Spese"
     show_title = "Spesa"
     add_title = "Nuova spesa"
@@ -32,11 +37,12 @@ class SpesaView(LiaModelView):
     list_columns = ["data", "progetto", "voce", "importo", "ente_pagatore", "giustificativo_numero", "esito"]
     _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
               "giustificativo_data", "coperta_da_altra_misura", "note"]
-    add_columns = _campi + ["registra_non_ammissibile"]
-    edit_columns = _campi + ["registra_non_ammissibile"]
+    add_columns = _campi + ["file_giustificativo", "registra_non_ammissibile"]
+    edit_columns = _campi + ["file_giustificativo", "registra_non_ammissibile"]
     show_fieldsets = [
         ("Spesa", {"fields": ["progetto", "beneficiaria", "voce", "importo", "data", "ente_pagatore", "fornitore"]}),
-        ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data"]}),
+        ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
+                                       "scarica_allegato"]}),
         ("Esito", {"fields": ["esito", "motivi", "avvisi", "coperta_da_altra_misura", "valutata_il", "note"]}),
     ]
     search_columns = ["voce", "data", "ammissibile", "ente_pagatore", "giustificativo_numero"]
@@ -49,8 +55,11 @@ class SpesaView(LiaModelView):
         "giustificativo_data": "Data giustificativo", "coperta_da_altra_misura": "Già coperta da un'altra misura",
         "note": "Note", "esito": "Esito", "motivi": "Motivi", "avvisi": "Avvisi", "ammissibile": "Ammissibile",
         "valutata_il": "Valutata il", "registra_non_ammissibile": "Registra anche se non ammissibile",
+        "scarica_allegato": "File", "file_giustificativo": "File del giustificativo",
     }
-    formatters_columns = {"importo": lambda v: formatta_euro(v) if v is not None else "",
+    formatters_columns = {"scarica_allegato": lambda v: Markup('<a href="{}"><span class="fa fa-paperclip"></span> '
+                                                               'scarica il file</a>').format(v) if v else "",
+                          "importo": lambda v: formatta_euro(v) if v is not None else "",
                           "giustificativo_tipo": formatta(m.TIPI_GIUSTIFICATIVO)}
     description_columns = {
         "registra_non_ammissibile": "Per una spesa già pagata che le regole non ammettono: resta nel "
@@ -64,6 +73,9 @@ class SpesaView(LiaModelView):
         "giustificativo_tipo": scelta("Tipo di giustificativo", {"": "—", **m.TIPI_GIUSTIFICATIVO}, obbligatorio=False),
         "giustificativo_numero": StringField("Numero giustificativo", validators=[Optional(), Length(max=50)],
                                              widget=BS3TextFieldWidget()),
+        "file_giustificativo": FileField(
+            "File del giustificativo", validators=[Optional()],
+            description="PDF o immagine; resta fuori dal database. Lasciare vuoto per non cambiarlo."),
         "registra_non_ammissibile": BooleanField(
             "Registra anche se non ammissibile",
             description="Per una spesa già pagata che le regole non ammettono: resta nel rendiconto come "
@@ -77,10 +89,31 @@ class SpesaView(LiaModelView):
         forza = bool(getattr(item, "registra_non_ammissibile", False))
         item.giustificativo_tipo = item.giustificativo_tipo or None
         servizi_spese.prepara_spesa(item, g.user, registra_non_ammissibile=forza)
+        file = getattr(item, "file_giustificativo", None)
+        if file is not None and getattr(file, "filename", ""):
+            precedente = item.allegato
+            item.allegato = allegati.salva(file)  # only once the spesa passed its checks
+            g.lia_allegato_sostituito = precedente
 
     pre_update = pre_add
 
+    def post_add(self, item):
+        allegati.elimina(g.pop("lia_allegato_sostituito", None))
+
+    @expose("/allegato/<int:pk>")
+    @has_access
+    def allegato(self, pk):
+        """The giustificativo's file, for whoever may see the spesa (404 otherwise)."""
+        spesa = self.datamodel.get(pk, self._base_filters)
+        if spesa is None or not spesa.allegato:
+            abort(404)
+        file = allegati.percorso(spesa.allegato)
+        if file is None:
+            abort(404)
+        return send_file(file, as_attachment=True, download_name=f"giustificativo-spesa-{spesa.id}{file.suffix}")
+
     def post_update(self, item):
+        allegati.elimina(g.pop("lia_allegato_sostituito", None))
         if item.progetto_id:
             servizi_spese.ricalcola_progetto(item.progetto_id)
             self.datamodel.session.commit()
