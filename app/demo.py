@@ -150,5 +150,133 @@ def carica_demo(password: str) -> dict:
                                   ambito_consenso="Condivisione pseudonima con équipe e capofila"))
         nuove += 1
     db.session.commit()
+    percorsi = carica_percorsi_demo(sm)
     totale = db.session.query(m.Beneficiaria).count()
-    return {"utenti": utenti, "nuove_beneficiarie": nuove, "beneficiarie": totale}
+    return {"utenti": utenti, "nuove_beneficiarie": nuove, "beneficiarie": totale, "percorsi": percorsi}
+
+
+# --- paths, money and Asse I: so that every screen of the demo has something to show ------
+
+def _utente(sm, username):
+    return sm.find_user(username=username)
+
+
+def _spesa_demo(utente, progetto, voce_codice, importo, data, numero, **extra):
+    from decimal import Decimal
+
+    from app.servizi.spese import prepara_spesa
+
+    voce = db.session.execute(select(m.VoceSpesa).where(m.VoceSpesa.codice == voce_codice)).scalar_one()
+    s = m.Spesa(progetto=progetto, voce=voce, importo=Decimal(importo), data=data, fornitore="Fornitore di esempio",
+                giustificativo_tipo="fattura", giustificativo_numero=numero, giustificativo_data=data, **extra)
+    prepara_spesa(s, utente, registra_non_ammissibile=True)
+    db.session.add(s)
+    db.session.commit()
+    return s
+
+
+def carica_percorsi_demo(sm) -> bool:
+    """A few referrals, projects in every state, spese and the Asse I records. Runs once: it
+    does nothing when the demo already has referrals."""
+    from app.servizi import esegui_transizione, prepara_progetto, prepara_segnalazione, prepara_valutazione
+
+    if db.session.execute(select(m.Segnalazione.id)).first():
+        return False
+    d = date
+    capofila = _utente(sm, "capofila")
+    reti = [("cav.cremona", "equipe.cremona", "Centro Antiviolenza di Cremona"),
+            ("cav.crema", "equipe.crema", "Centro Antiviolenza di Crema"),
+            ("cav.casalmaggiore", "equipe.casalmaggiore", "Centro Antiviolenza di Casalmaggiore")]
+    giust = iter(range(1, 1000))
+    per_cremona = []
+    for n, (u_cav, u_eq, nome_cav) in enumerate(reti):
+        cav, equipe = _utente(sm, u_cav), _utente(sm, u_eq)
+        donne = db.session.execute(select(m.Beneficiaria).join(m.Ente, m.Beneficiaria.ente_id == m.Ente.id)
+                                   .where(m.Ente.nome == nome_cav).order_by(m.Beneficiaria.codice)).scalars().all()
+        if n == 0:
+            per_cremona = donne[:4]
+        aree = ["lavoro", "abitare", "entrambe", "lavoro"]
+        segnalazioni = []
+        for donna, area in zip(donne[:4], aree):
+            s = m.Segnalazione(beneficiaria=donna, data=d(2022, 5, 10 + len(segnalazioni)), area_richiesta=area,
+                               note="Segnalazione di esempio")
+            prepara_segnalazione(s, cav)
+            db.session.add(s)
+            segnalazioni.append(s)
+        db.session.commit()
+        for s, esito in zip(segnalazioni[:3], ["ammessa", "ammessa", "sospesa"]):
+            v = m.Valutazione(segnalazione=s, esito=esito, pronta=True if s.area_richiesta != "abitare" else None,
+                              data=d(2022, 5, 25),
+                              motivazione="" if esito == "ammessa" else "In attesa della disponibilità al tirocinio")
+            prepara_valutazione(v, equipe)
+            db.session.add(v)
+        db.session.commit()
+        # Project 1: job path with regional money, validated by équipe and capofila, running.
+        p1 = m.Progetto(segnalazione=segnalazioni[0], area="lavoro", obiettivi="Tirocinio di inclusione e formazione",
+                        data_inizio=d(2022, 6, 15), data_fine=d(2024, 3, 31), budget_asse_ii=2500, budget_asse_iii=300,
+                        budget_asse_iv=0)
+        prepara_progetto(p1, cav)
+        db.session.add(p1)
+        # Project 2: housing support.
+        p2 = m.Progetto(segnalazione=segnalazioni[1], area="abitare", obiettivi="Autonomia abitativa",
+                        data_inizio=d(2022, 7, 1), data_fine=d(2023, 12, 31), budget_asse_ii=0, budget_asse_iii=0,
+                        budget_asse_iv=1500)
+        prepara_progetto(p2, cav)
+        db.session.add(p2)
+        db.session.commit()
+        for p in (p1, p2):
+            esegui_transizione(p, cav, "proposto", data=d(2022, 6, 1))
+            esegui_transizione(p, equipe, "validato_equipe", data=d(2022, 6, 6))
+            esegui_transizione(p, capofila, "validato_capofila", data=d(2022, 6, 10))
+            esegui_transizione(p, cav, "in_corso", data=d(2022, 6, 15))
+        _spesa_demo(cav, p1, "II-TIROCINIO-ATTIVAZIONE", "400.00", d(2022, 7, 1), f"DEMO-{next(giust)}")
+        for mese in (7, 8, 9):
+            _spesa_demo(cav, p1, "II-TIROCINIO-INDENNITA", "500.00", d(2022, mese, 28), f"DEMO-{next(giust)}")
+        _spesa_demo(cav, p1, "III-TRASPORTO", "45.50", d(2022, 7, 5), f"DEMO-{next(giust)}")
+        _spesa_demo(cav, p2, "IV-CAUZIONE", "800.00", d(2022, 7, 10), f"DEMO-{next(giust)}")
+        _spesa_demo(cav, p2, "IV-CANONE", "450.00", d(2022, 8, 1), f"DEMO-{next(giust)}")
+        # Recorded on purpose although ineligible: already covered by another measure.
+        _spesa_demo(cav, p2, "IV-UTENZE", "120.00", d(2022, 8, 20), f"DEMO-{next(giust)}",
+                    coperta_da_altra_misura=True)
+        if n == 0:
+            esegui_transizione(p2, cav, "concluso", data=d(2023, 1, 15))
+            db.session.add(m.EsitoProgetto(progetto=p2, beneficiaria_id=p2.beneficiaria_id, tipo="chiusura",
+                                           data=d(2023, 1, 15), condizione_lavorativa="occupata",
+                                           tipo_contratto="determinato", condizione_abitativa="autonoma"))
+        if n == 1:
+            esegui_transizione(p1, cav, "interrotto", data=d(2022, 11, 30),
+                               nota="Non sostenibile dal punto di vista psico-fisico")
+        db.session.add(m.ColloquioCPI(beneficiaria=segnalazioni[0].beneficiaria,
+                                      ente_cpi=db.session.execute(select(m.Ente).where(
+                                          m.Ente.tipo == "centro_impiego", m.Ente.ambito_id == cav.ente.ambito_id)
+                                      ).scalars().first(),
+                                      data_prevista=d(2022, 6, 20), data_svolta=d(2022, 6, 20),
+                                      esito="Iscrizione DID e Patto di servizio"))
+        db.session.commit()
+    # Asse I, run by the capofila.
+    cremona = db.session.execute(select(m.Ambito).where(m.Ambito.nome == "Cremona")).scalar_one()
+    lab = m.Laboratorio(edizione="Cremona 2023", ambito=cremona, conduttori="Due formatrici esperte",
+                        sede="Sede comunale di esempio")
+    db.session.add(lab)
+    sessioni = [m.SessioneLaboratorio(laboratorio=lab, data=d(2023, 3, g), ora_inizio="09:30", ora_fine="12:00",
+                                      tema=t) for g, t in [(7, "Conoscersi"), (14, "Le mie risorse"), (21, "Il mio progetto")]]
+    db.session.add_all(sessioni)
+    db.session.flush()
+    for i, donna in enumerate(per_cremona[:3]):
+        db.session.add(m.IscrizioneLaboratorio(laboratorio=lab, beneficiaria=donna, data_iscrizione=d(2023, 3, 1)))
+        for j, sess in enumerate(sessioni):
+            db.session.add(m.Presenza(sessione=sess, beneficiaria=donna, presente=(i + j) % 3 != 2))
+    db.session.add(m.ModelloLaboratorio(titolo="Modello del laboratorio di empowerment", data_formalizzazione=d(2023, 9, 1),
+                                        data_validazione=d(2023, 9, 20), validato_da="Cabina di Regia"))
+    db.session.add(m.Accordo(controparte="ALER Brescia-Cremona-Mantova", tipo="protocollo", area="abitare",
+                             data_firma=d(2023, 2, 15), stato="firmato", note="Accordo di esempio"))
+    evento = m.EventoFormativo(data=d(2023, 10, 12), tema="Diffusione del modello del laboratorio", ambito=None)
+    db.session.add(evento)
+    db.session.flush()
+    for nome_ente, numero in [("Centro Antiviolenza di Cremona", 4), ("Azienda Sociale del Cremonese", 3),
+                              ("Centro per l'Impiego di Crema", 2)]:
+        ente = db.session.execute(select(m.Ente).where(m.Ente.nome == nome_ente)).scalar_one()
+        db.session.add(m.PartecipazioneEvento(evento=evento, ente=ente, numero_operatori=numero))
+    db.session.commit()
+    _spesa_demo(capofila, None, "I-LABORATORIO", "1200.00", d(2023, 3, 31), "DEMO-LAB-1")
+    return True

@@ -98,7 +98,8 @@ class LiaModelView(ModelView):
         # Italian display of plain values (dates, yes/no, empty, amounts) where a column has
         # no formatter of its own. A copy: the class's dict may be shared.
         self.formatters_columns = dict(self.formatters_columns)
-        for col in self.datamodel.get_columns_list():
+        proprieta = [c for c in (self.list_columns or []) + (self.show_columns or []) if "." not in c]
+        for col in list(self.datamodel.get_columns_list()) + proprieta:
             self.formatters_columns.setdefault(col, valore_italiano)
         for col in self.formatters_columns:
             f = self.formatters_columns[col]

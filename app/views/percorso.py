@@ -48,7 +48,8 @@ class SegnalazioneView(LiaRecordView):
     label_columns = {"beneficiaria": "Beneficiaria", "ambito": "Équipe (ambito)", "ente_segnalante": "Ente segnalante",
                      "data": "Data", "area_richiesta": "Area richiesta", "note": "Note (non identificative)",
                      "ultima_valutazione": "Valutazione"}
-    formatters_columns = {"area_richiesta": formatta(m.AREE)}
+    formatters_columns = {"area_richiesta": formatta(m.AREE),
+                          "ultima_valutazione": lambda v: str(v) if v else "In attesa di valutazione"}
     add_form_extra_fields = edit_form_extra_fields = {"area_richiesta": scelta("Area richiesta", m.AREE)}
     validators_columns = {"note": [Length(max=1000, message="Al massimo 1000 caratteri.")]}
     add_form_query_rel_fields = _BENEFICIARIE
