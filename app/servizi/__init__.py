@@ -210,6 +210,11 @@ def prepara_segnalazione(item: m.Segnalazione, utente) -> None:
 
 
 def prepara_valutazione(item: m.Valutazione, utente) -> None:
+    with db.session.no_autoflush:  # the new valutazione is not in the session yet
+        _prepara_valutazione(item, utente)
+
+
+def _prepara_valutazione(item: m.Valutazione, utente) -> None:
     from app.rules.workflow import motivi_rifiuto_valutazione
     from app.security import RUOLO_EQUIPE, nomi_ruoli
 
