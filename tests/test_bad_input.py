@@ -478,7 +478,7 @@ def test_api_dati_personali_create_saves_encrypted_identity(app, rete, api):
     dp = dati_di(app, bid)
     assert (dp.nome, dp.cognome, dp.codice_fiscale) == ("Zelmira", "Provatesta", cf)
     assert dp.ente_id == rete.crema
-    r = api.get(f"/api/v1/datipersonali/cerca?codice_fiscale={cf}")
+    r = api.post("/api/v1/datipersonali/cerca", json={"codice_fiscale": cf})
     assert r.status_code == 200, descrivi(r)
     assert r.get_json()["result"]["beneficiaria_id"] == bid
 

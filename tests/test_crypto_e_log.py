@@ -238,7 +238,7 @@ def test_cf_search_api_finds_her_own_woman_by_cf(app):
     c = app.test_client()
     a = ApiClient(c, token_per(c, "cav.crema"))
     for forma in (cf, cf.lower(), f" {cf[:6]} {cf[6:]} "):
-        r = a.get("/api/v1/datipersonali/cerca", query_string={"codice_fiscale": forma})
+        r = a.post("/api/v1/datipersonali/cerca", json={"codice_fiscale": forma})
         assert r.status_code == 200, f"{forma!r}: {r.status_code} {r.get_data(as_text=True)[:200]}"
         assert r.get_json()["result"]["beneficiaria_id"] == bid
 
@@ -247,7 +247,7 @@ def test_cf_search_api_answers_404_for_another_cavs_woman(app):
     _, bid, cf, cognome = prima_dp_di(app, "cav.cremona")
     c = app.test_client()
     a = ApiClient(c, token_per(c, "cav.crema"))
-    r = a.get("/api/v1/datipersonali/cerca", query_string={"codice_fiscale": cf})
+    r = a.post("/api/v1/datipersonali/cerca", json={"codice_fiscale": cf})
     assert r.status_code == 404, f"{r.status_code} {r.get_data(as_text=True)[:200]}"
     assert cf not in r.get_data(as_text=True) and cognome not in r.get_data(as_text=True)
 

@@ -243,19 +243,22 @@ class DatiPersonaliApi(LiaModelRestApi):
 
     pre_update = pre_add
 
-    @expose("/cerca", methods=["GET", "POST"])
+    @expose("/cerca", methods=["POST"])
     @protect()
     @safe
     @permission_name("get")
     def cerca(self):
-        """Exact search by codice fiscale (blind index) within the caller's own CAV.
+        """Exact search by codice fiscale (blind index) within the caller's own CAV. POST only:
+        a code in a URL would end up in web-server access logs.
         ---
-        get:
-          parameters:
-          - in: query
-            name: codice_fiscale
-            schema:
-              type: string
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    codice_fiscale: {type: string}
           responses:
             200:
               description: the matching record's id and code
@@ -264,9 +267,8 @@ class DatiPersonaliApi(LiaModelRestApi):
             422:
               $ref: '#/components/responses/422'
         """
-        # POST {"codice_fiscale": ...} keeps the code out of web-server access logs.
-        corpo = request.get_json(silent=True) if request.method == "POST" else None
-        testo = corpo.get("codice_fiscale") if isinstance(corpo, dict) else request.args.get("codice_fiscale", "")
+        corpo = request.get_json(silent=True)
+        testo = corpo.get("codice_fiscale") if isinstance(corpo, dict) else ""
         cf = normalizza_cf(testo if isinstance(testo, str) else "")
         motivi = motivi_cf_non_valido(cf)
         if motivi:
