@@ -39,7 +39,7 @@ PERMESSI_VISTA = {
     "api": "read", "api_column_add": "write", "api_column_edit": "write", "api_readvalues": "read",
     "add": "write", "edit": "write", "delete": "write", "muldelete": "write",
     "action": "write", "action_post": "write", "api_create": "write", "api_update": "write",
-    "api_delete": "write",
+    "api_delete": "write", "allegato": "read",
 }
 PERMESSI_API = {
     "get": "read", "get_list": "read", "info": "read", "post": "write", "put": "write",

@@ -190,7 +190,7 @@ def test_accordo_annullato_non_conta(app, api_di):
 def test_modello_formalizzato_ma_non_validato_non_conta(app, api_di):
     cap = api_di("capofila")
     prima = conteggi(app).modelli_validati
-    r = cap.post("/api/v1/modellolaboratorio/", json={"titolo": "Modello di empowerment", "allegato": "modello.pdf",
+    r = cap.post("/api/v1/modellolaboratorio/", json={"titolo": "Modello di empowerment",
                                                       "data_formalizzazione": "2023-05-02"})
     assert r.status_code == 201, r.get_json()
     mid = r.get_json()["id"]
@@ -584,3 +584,35 @@ def test_anonimi_rimandati_al_login_o_401(app, scenario):
         assert r.status_code == 302 and "/login" in r.headers["Location"], url
     for _, url in _api(scenario):
         assert c.get(url).status_code == 401, url
+
+
+def test_documento_dell_accordo_caricato_e_scaricabile_solo_da_chi_lo_vede(app, client_di):
+    """The agreement's document is a real file outside the database, served by the record's view."""
+    import io
+
+    from tests.conftest import csrf_da
+
+    c = client_di("capofila")
+    pagina = c.get("/accordoview/add").get_data(as_text=True)
+    contenuto = b"%PDF-1.4 protocollo firmato"
+    r = c.post("/accordoview/add", content_type="multipart/form-data", data={
+        "csrf_token": csrf_da(pagina), "controparte": "Fondazione di prova documento", "tipo": "protocollo",
+        "area": "abitare", "stato": "firmato", "data_firma": "2023-05-04", "note": "",
+        "file_allegato": (io.BytesIO(contenuto), "protocollo.pdf")})
+    assert r.status_code == 302, r.get_data(as_text=True)[:400]
+    from sqlalchemy import select
+
+    from app import models as m
+    from app.extensions import db
+
+    with app.app_context():
+        acc = db.session.execute(select(m.Accordo).where(
+            m.Accordo.controparte == "Fondazione di prova documento")).scalar_one()
+        aid, nome = acc.id, acc.allegato
+        db.session.remove()
+    assert nome and nome.endswith(".pdf") and "protocollo" not in nome
+    r = c.get(f"/accordoview/allegato/{aid}")
+    assert r.status_code == 200 and r.data == contenuto
+    assert f"/accordoview/allegato/{aid}" in c.get(f"/accordoview/show/{aid}").get_data(as_text=True)
+    assert client_di("regione").get(f"/accordoview/allegato/{aid}").status_code == 403
+    assert client_di("servizi.cpi").get(f"/accordoview/allegato/{aid}").status_code == 403

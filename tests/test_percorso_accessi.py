@@ -306,7 +306,7 @@ def test_membro_della_micro_equipe_vede_il_caso_per_codice_ma_non_i_dati(app, ap
     assert cpi.get("/api/v1/datipersonali/").status_code == 403
     assert cpi.get(f"/api/v1/datipersonali/?q=(filters:!((col:beneficiaria,opr:rel_o_m,value:{donna})))"
                    ).status_code == 403
-    assert cpi.get("/api/v1/datipersonali/cerca?codice_fiscale=" + pii[donna]["valori"][2]).status_code == 403
+    assert cpi.post("/api/v1/datipersonali/cerca", json={"codice_fiscale": pii[donna]["valori"][2]}).status_code == 403
     tutti = sorted({v for d in pii.values() for v in d["valori"]})
     client = browser("servizi.cpi")
     assert client.get("/datipersonaliview/list/").status_code == 403

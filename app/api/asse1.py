@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from marshmallow.validate import Length, Range, Regexp
 
 from app import models as m
 from app.api import LiaModelRestApi
+from app.servizi.interfaccia import InterfacciaLia
 from app.extensions import db
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 from app.servizi import Rifiuto
@@ -49,7 +49,7 @@ class LaboratorioApi(SoloCapofilaScriveApi, LiaModelRestApi):
     resource_name = "laboratorio"
     class_permission_name = RISORSA_LABORATORIO
     method_permission_name = dict(PERMESSI_API, presenze="read", salva_presenze="write")
-    datamodel = SQLAInterface(m.Laboratorio)
+    datamodel = InterfacciaLia(m.Laboratorio)
     list_columns = show_columns = ["id", "edizione", "ambito.id", "ambito.nome", "conduttori", "sede", "note"]
     add_columns = edit_columns = ["edizione", "ambito", "conduttori", "sede", "note"]
     search_columns = ["edizione", "ambito"]
@@ -123,7 +123,7 @@ class LaboratorioApi(SoloCapofilaScriveApi, LiaModelRestApi):
 class SessioneLaboratorioApi(SoloCapofilaScriveApi, LiaModelRestApi):
     resource_name = "sessionelaboratorio"
     class_permission_name = RISORSA_LABORATORIO
-    datamodel = SQLAInterface(m.SessioneLaboratorio)
+    datamodel = InterfacciaLia(m.SessioneLaboratorio)
     list_columns = show_columns = ["id", "laboratorio.id", "laboratorio.edizione", "data", "ora_inizio", "ora_fine",
                                    "tema", "svolta", "note"]
     add_columns = edit_columns = ["laboratorio", "data", "ora_inizio", "ora_fine", "tema", "svolta", "note"]
@@ -137,7 +137,7 @@ class SessioneLaboratorioApi(SoloCapofilaScriveApi, LiaModelRestApi):
 class IscrizioneLaboratorioApi(LiaModelRestApi):
     resource_name = "iscrizionelaboratorio"
     class_permission_name = RISORSA_LABORATORIO
-    datamodel = SQLAInterface(m.IscrizioneLaboratorio)
+    datamodel = InterfacciaLia(m.IscrizioneLaboratorio)
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "laboratorio.id", "laboratorio.edizione", "beneficiaria.id",
                                    "beneficiaria.codice", "data_iscrizione"]
@@ -155,7 +155,7 @@ class PresenzaApi(LiaModelRestApi):
 
     resource_name = "presenza"
     class_permission_name = RISORSA_LABORATORIO
-    datamodel = SQLAInterface(m.Presenza)
+    datamodel = InterfacciaLia(m.Presenza)
     include_route_methods = {"get", "get_list", "info"}
     base_filters = _PERIMETRO
     list_columns = show_columns = ["id", "sessione.id", "sessione.data", "beneficiaria.id", "beneficiaria.codice",
@@ -166,12 +166,13 @@ class PresenzaApi(LiaModelRestApi):
 class ModelloLaboratorioApi(LiaModelRestApi):
     resource_name = "modellolaboratorio"
     class_permission_name = "ModelloLaboratorio"
-    datamodel = SQLAInterface(m.ModelloLaboratorio)
+    datamodel = InterfacciaLia(m.ModelloLaboratorio)
     list_columns = show_columns = ["id", "titolo", "allegato", "data_formalizzazione", "data_validazione",
                                    "validato_da"]
-    add_columns = edit_columns = ["titolo", "allegato", "data_formalizzazione", "data_validazione", "validato_da"]
+    # The document is uploaded on the screen (stored outside the database), not set by name here.
+    add_columns = edit_columns = ["titolo", "data_formalizzazione", "data_validazione", "validato_da"]
     validators_columns = {"titolo": Length(min=1, max=300, error="Da 1 a 300 caratteri."),
-                          "allegato": Length(max=300), "validato_da": Length(max=300)}
+                          "validato_da": Length(max=300)}
 
     def pre_add(self, item):
         verifica_modello(item)
@@ -182,7 +183,7 @@ class ModelloLaboratorioApi(LiaModelRestApi):
 class EventoFormativoApi(LiaModelRestApi):
     resource_name = "eventoformativo"
     class_permission_name = "EventoFormativo"
-    datamodel = SQLAInterface(m.EventoFormativo)
+    datamodel = InterfacciaLia(m.EventoFormativo)
     list_columns = show_columns = ["id", "data", "tema", "ambito.id", "ambito.nome", "diffonde_modello", "note"]
     add_columns = edit_columns = ["data", "tema", "ambito", "diffonde_modello", "note"]
     search_columns = ["data", "tema", "ambito"]
@@ -194,7 +195,7 @@ class PartecipazioneEventoApi(LiaModelRestApi):
 
     resource_name = "partecipazioneevento"
     class_permission_name = "EventoFormativo"
-    datamodel = SQLAInterface(m.PartecipazioneEvento)
+    datamodel = InterfacciaLia(m.PartecipazioneEvento)
     list_columns = show_columns = ["id", "evento.id", "evento.tema", "ente.id", "ente.nome", "numero_operatori"]
     add_columns = ["evento", "ente", "numero_operatori"]
     edit_columns = ["ente", "numero_operatori"]
@@ -205,12 +206,12 @@ class PartecipazioneEventoApi(LiaModelRestApi):
 class AccordoApi(LiaModelRestApi):
     resource_name = "accordo"
     class_permission_name = "Accordo"
-    datamodel = SQLAInterface(m.Accordo)
+    datamodel = InterfacciaLia(m.Accordo)
     list_columns = show_columns = ["id", "controparte", "tipo", "area", "stato", "data_firma", "allegato", "note"]
-    add_columns = edit_columns = ["controparte", "tipo", "area", "stato", "data_firma", "allegato", "note"]
+    add_columns = edit_columns = ["controparte", "tipo", "area", "stato", "data_firma", "note"]
     search_columns = ["controparte", "tipo", "area", "stato", "data_firma"]
     validators_columns = {"controparte": Length(min=1, max=300, error="Da 1 a 300 caratteri."),
-                          "allegato": Length(max=300), "note": _NOTE}
+                          "note": _NOTE}
 
     def pre_add(self, item):
         verifica_accordo(item)

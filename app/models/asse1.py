@@ -85,6 +85,10 @@ class ModelloLaboratorio(Model):
     data_validazione = Column(Date, nullable=True)
     validato_da = Column(String(300), nullable=False, default="")
 
+    @property
+    def scarica_allegato(self):
+        return f"/modellolaboratorioview/allegato/{self.id}" if self.allegato and self.id else None
+
     def __repr__(self):
         return self.titolo
 
@@ -129,6 +133,10 @@ class Accordo(Model):
     allegato = Column(String(300), nullable=True)
     stato = Column(_enum("stato_accordo", STATI_ACCORDO), nullable=False, default="in_definizione")
     note = Column(String(1000), nullable=False, default="")
+
+    @property
+    def scarica_allegato(self):
+        return f"/accordoview/allegato/{self.id}" if self.allegato and self.id else None
 
     def __repr__(self):
         return f"{TIPI_ACCORDO.get(self.tipo, self.tipo)} con {self.controparte}"

@@ -24,12 +24,12 @@ def estensione_ammessa(nome_file: str) -> bool:
     return "." in nome_file and nome_file.rsplit(".", 1)[1].lower() in ESTENSIONI
 
 
-def salva(file_storage) -> str:
+def salva(file_storage, campo: str = "file_allegato") -> str:
     """Store an uploaded file under a random name (the user's name can carry personal data)."""
     nome = file_storage.filename or ""
     if not estensione_ammessa(nome):
         raise Rifiuto("Sono ammessi solo file PDF o immagini (jpg, png, tif).",
-                      per_campo={"file_giustificativo": ["Formato non ammesso: PDF, JPG, PNG o TIF."]})
+                      per_campo={campo: ["Formato non ammesso: PDF, JPG, PNG o TIF."]})
     destinazione = f"{uuid.uuid4().hex}.{nome.rsplit('.', 1)[1].lower()}"
     file_storage.save(_cartella() / destinazione)
     return destinazione

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask_wtf.file import FileField
+from markupsafe import Markup
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +26,7 @@ from app.security import (
     FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA, perimetro_corrente,
 )
 from app import servizi
+from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
 
 
@@ -231,10 +233,46 @@ class LiaModelView(ModelView):
         return super().render_template(template, **kwargs)
 
 
+class ConAllegato:
+    """A record with a file kept outside the database (app.servizi.allegati): an upload field
+    on its form and a download route that loads the record through the perimeter, or 404s."""
+
+    campo_file = "file_allegato"
+    etichetta_file = "Documento"
+
+    @classmethod
+    def campo_upload(cls, descrizione="PDF o immagine; resta fuori dal database. Vuoto: non cambia."):
+        return FileField(cls.etichetta_file, validators=[Optional()], description=descrizione)
+
+    def salva_allegato(self, item):
+        file = getattr(item, self.campo_file, None)
+        if file is not None and getattr(file, "filename", ""):
+            g.lia_allegato_sostituito = item.allegato
+            item.allegato = allegati.salva(file, campo=self.campo_file)
+
+    @staticmethod
+    def elimina_sostituito():
+        allegati.elimina(g.pop("lia_allegato_sostituito", None))
+
+    @expose("/allegato/<int:pk>")
+    @has_access
+    def allegato(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        file = allegati.percorso(item.allegato) if item is not None and item.allegato else None
+        if file is None:
+            abort(404)
+        nome = f"{self.__class__.__name__.replace('View', '').lower()}-{pk}{file.suffix}"
+        return send_file(file, as_attachment=True, download_name=nome)
+
+
+def link_allegato(url):
+    return Markup('<a href="{}"><span class="fa fa-paperclip"></span> scarica il file</a>').format(url) if url else ""
+
+
 # --- rete -------------------------------------------------------------------------------
 
 class AmbitoView(LiaModelView):
-    datamodel = SQLAInterface(m.Ambito)
+    datamodel = InterfacciaLia(m.Ambito)
     class_permission_name = "Ambito"
     list_title = "Ambiti territoriali"
     list_columns = ["codice", "nome"]
@@ -448,7 +486,7 @@ class PrioritaView(LiaModelView):
 
 
 class ProgrammaView(LiaModelView):
-    datamodel = SQLAInterface(m.Programma)
+    datamodel = InterfacciaLia(m.Programma)
     class_permission_name = "Catalogo"
     list_title = "Programma"
     list_columns = ["codice", "nome", "decreto", "data_inizio", "data_fine"]

@@ -14,8 +14,8 @@ Who writes what:
   `solo_capofila()` answers 403 to anyone else.
 - enrolments and attendance are records about one woman (PerBeneficiaria): the perimeter of
   app.security decides which of them a user sees and touches.
-Attachments (ModelloLaboratorio.allegato, Accordo.allegato) are, for now, a plain file name:
-no file is uploaded or served by these screens.
+Documents (model, agreements) are uploaded on their forms and stored outside the database
+(app.views.ConAllegato, app.servizi.allegati).
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -37,7 +36,8 @@ from app.servizi.asse1 import (
     RISORSA_CRUSCOTTO, RISORSA_LABORATORIO, dati_cruscotto, grafico_mesi, iscritte_visibili, presenze_visibili,
     registra_presenze, solo_capofila, verifica_accordo, verifica_iscrizione, verifica_modello,
 )
-from app.views import LiaModelView, formatta, scelta
+from app.servizi.interfaccia import InterfacciaLia
+from app.views import ConAllegato, LiaModelView, formatta, link_allegato, scelta
 
 _ORARIO = r"^([01]\d|2[0-3]):[0-5]\d$"
 
@@ -75,7 +75,7 @@ class SoloCapofilaScrive:
 class PresenzaView(LiaModelView):
     """Attendance rows (read only here: they are recorded for a whole session at once)."""
 
-    datamodel = SQLAInterface(m.Presenza)
+    datamodel = InterfacciaLia(m.Presenza)
     class_permission_name = RISORSA_LABORATORIO
     base_permissions = ["can_read"]
     base_filters = _PERIMETRO
@@ -94,7 +94,7 @@ def _link_presenze(sessione_id):
 
 
 class SessioneLaboratorioView(SoloCapofilaScrive, LiaModelView):
-    datamodel = SQLAInterface(m.SessioneLaboratorio)
+    datamodel = InterfacciaLia(m.SessioneLaboratorio)
     class_permission_name = RISORSA_LABORATORIO
     related_views = [PresenzaView]
     list_title = "Sessioni del laboratorio"
@@ -120,7 +120,7 @@ class SessioneLaboratorioView(SoloCapofilaScrive, LiaModelView):
 class IscrizioneLaboratorioView(LiaModelView):
     """Enrolment of a woman (by code) in an edition: each CAV enrols her own women."""
 
-    datamodel = SQLAInterface(m.IscrizioneLaboratorio)
+    datamodel = InterfacciaLia(m.IscrizioneLaboratorio)
     class_permission_name = RISORSA_LABORATORIO
     base_filters = _PERIMETRO
     list_title = "Iscrizioni al laboratorio"
@@ -141,7 +141,7 @@ class IscrizioneLaboratorioView(LiaModelView):
 
 
 class LaboratorioView(SoloCapofilaScrive, LiaModelView):
-    datamodel = SQLAInterface(m.Laboratorio)
+    datamodel = InterfacciaLia(m.Laboratorio)
     class_permission_name = RISORSA_LABORATORIO
     related_views = [SessioneLaboratorioView, IscrizioneLaboratorioView]
     list_title = "Laboratori di empowerment"
@@ -158,36 +158,40 @@ class LaboratorioView(SoloCapofilaScrive, LiaModelView):
                           "conduttori": [Length(max=300)], "sede": [Length(max=300)], "note": _NOTE}
 
 
-_DESCR_ALLEGATO = ("Nome del file del documento, conservato fuori dal gestionale: il caricamento dei file "
-                   "non è ancora disponibile.")
 
 
-class ModelloLaboratorioView(LiaModelView):
-    datamodel = SQLAInterface(m.ModelloLaboratorio)
+class ModelloLaboratorioView(ConAllegato, LiaModelView):
+    datamodel = InterfacciaLia(m.ModelloLaboratorio)
     class_permission_name = "ModelloLaboratorio"
     list_title = "Modello del laboratorio"
     show_title = "Modello del laboratorio"
     add_title = "Nuovo modello del laboratorio"
     edit_title = "Modifica modello del laboratorio"
     list_columns = ["titolo", "data_formalizzazione", "data_validazione", "validato_da"]
-    add_columns = edit_columns = show_columns = ["titolo", "allegato", "data_formalizzazione", "data_validazione",
-                                                 "validato_da"]
-    label_columns = {"titolo": "Titolo", "allegato": "Documento (nome del file)",
+    add_columns = edit_columns = ["titolo", "file_allegato", "data_formalizzazione", "data_validazione", "validato_da"]
+    show_columns = ["titolo", "scarica_allegato", "data_formalizzazione", "data_validazione", "validato_da"]
+    add_form_extra_fields = edit_form_extra_fields = {"file_allegato": ConAllegato.campo_upload()}
+    formatters_columns = {"scarica_allegato": link_allegato}
+    label_columns = {"titolo": "Titolo", "file_allegato": "Documento", "scarica_allegato": "Documento",
                      "data_formalizzazione": "Formalizzato il", "data_validazione": "Validato il",
                      "validato_da": "Validato da"}
-    description_columns = {"allegato": _DESCR_ALLEGATO,
-                           "data_validazione": "Conta per l'indicatore solo se formalizzato e validato."}
-    validators_columns = {"titolo": [_OBBL, Length(max=300)], "allegato": [Length(max=300)],
-                          "validato_da": [Length(max=300)]}
+    description_columns = {"data_validazione": "Conta per l'indicatore solo se formalizzato e validato."}
+    validators_columns = {"titolo": [_OBBL, Length(max=300)], "validato_da": [Length(max=300)]}
 
     def pre_add(self, item):
         verifica_modello(item)
+        self.salva_allegato(item)
 
     pre_update = pre_add
 
+    def post_add(self, item):
+        self.elimina_sostituito()
+
+    post_update = post_add
+
 
 class PartecipazioneEventoView(LiaModelView):
-    datamodel = SQLAInterface(m.PartecipazioneEvento)
+    datamodel = InterfacciaLia(m.PartecipazioneEvento)
     class_permission_name = "EventoFormativo"
     list_title = "Partecipazione degli enti"
     show_title = add_title = edit_title = "Partecipazione all'evento"
@@ -201,7 +205,7 @@ class PartecipazioneEventoView(LiaModelView):
 
 
 class EventoFormativoView(LiaModelView):
-    datamodel = SQLAInterface(m.EventoFormativo)
+    datamodel = InterfacciaLia(m.EventoFormativo)
     class_permission_name = "EventoFormativo"
     related_views = [PartecipazioneEventoView]
     list_title = "Eventi formativi per operatori"
@@ -221,33 +225,39 @@ class EventoFormativoView(LiaModelView):
     validators_columns = {"data": [_OBBL], "tema": [_OBBL, Length(max=300)], "note": _NOTE}
 
 
-class AccordoView(LiaModelView):
-    datamodel = SQLAInterface(m.Accordo)
+class AccordoView(ConAllegato, LiaModelView):
+    datamodel = InterfacciaLia(m.Accordo)
     class_permission_name = "Accordo"
     list_title = "Accordi con i soggetti del territorio"
     show_title = "Accordo"
     add_title = "Nuovo accordo"
     edit_title = "Modifica accordo"
     list_columns = ["controparte", "tipo", "area", "stato", "data_firma"]
-    add_columns = edit_columns = show_columns = ["controparte", "tipo", "area", "stato", "data_firma", "allegato",
-                                                 "note"]
+    add_columns = edit_columns = ["controparte", "tipo", "area", "stato", "data_firma", "file_allegato", "note"]
+    show_columns = ["controparte", "tipo", "area", "stato", "data_firma", "scarica_allegato", "note"]
     search_columns = ["controparte", "tipo", "area", "stato", "data_firma"]
     order_columns = ["controparte", "data_firma"]
     label_columns = {"controparte": "Controparte", "tipo": "Tipo", "area": "Area", "stato": "Stato",
-                     "data_firma": "Firmato il", "allegato": "Documento (nome del file)", "note": "Note"}
-    description_columns = {"allegato": _DESCR_ALLEGATO,
-                           "stato": "Conta per l'indicatore se firmato (o scaduto) con la data di firma."}
+                     "data_firma": "Firmato il", "file_allegato": "Documento", "scarica_allegato": "Documento",
+                     "note": "Note"}
+    description_columns = {"stato": "Conta per l'indicatore se firmato (o scaduto) con la data di firma."}
     formatters_columns = {"tipo": formatta(m.TIPI_ACCORDO), "area": formatta(m.AREE),
-                          "stato": formatta(m.STATI_ACCORDO)}
+                          "stato": formatta(m.STATI_ACCORDO), "scarica_allegato": link_allegato}
     add_form_extra_fields = edit_form_extra_fields = {
         "tipo": scelta("Tipo", m.TIPI_ACCORDO), "area": scelta("Area", m.AREE),
-        "stato": scelta("Stato", m.STATI_ACCORDO)}
-    validators_columns = {"controparte": [_OBBL, Length(max=300)], "allegato": [Length(max=300)], "note": _NOTE}
+        "stato": scelta("Stato", m.STATI_ACCORDO), "file_allegato": ConAllegato.campo_upload()}
+    validators_columns = {"controparte": [_OBBL, Length(max=300)], "note": _NOTE}
 
     def pre_add(self, item):
         verifica_accordo(item)
+        self.salva_allegato(item)
 
     pre_update = pre_add
+
+    def post_add(self, item):
+        self.elimina_sostituito()
+
+    post_update = post_add
 
 
 # --- attendance for a whole session --------------------------------------------------------

@@ -7,7 +7,6 @@ from datetime import date
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import SelectField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -15,6 +14,7 @@ from app import models as m
 from app import servizi
 from app.rules import workflow
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati
+from app.servizi.spese import programma_corrente
 from app.views import InterfacciaLia, LiaModelView, formatta, scelta
 
 _PERIMETRO = [["id", FiltroPerimetroCollegati, lambda: None]]
@@ -284,7 +284,7 @@ class DaFareView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        mesi = current_app.config.get("LIA_MESI_FOLLOW_UP", (6, 12))
+        mesi = programma_corrente().mesi_follow_up  # a programme setting
         liste = servizi.da_fare(g.user, date.today(), mesi_follow_up=mesi)
         return self.render_template("lia_da_fare.html", liste=liste, etichette_stati=workflow.STATI_ETICHETTE)
 

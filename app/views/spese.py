@@ -1,21 +1,16 @@
 """Screens of the money: spese with their verdict, and the rendicontazione download."""
 from __future__ import annotations
 
-from flask import abort, g, send_file
-from flask_appbuilder import expose, has_access
-from markupsafe import Markup
+from flask import g
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import models as m
 from app.rules.eligibility import formatta_euro, valida_importo
 from app.security import FiltroPerimetroCollegati
-from app.servizi import allegati
 from app.servizi import spese as servizi_spese
-from app.views import InterfacciaLia, LiaModelView, formatta, scelta
+from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
 
 
 class ValidatoreImporto:
@@ -26,10 +21,11 @@ class ValidatoreImporto:
         field.data = importo
 
 
-class SpesaView(LiaModelView):
+class SpesaView(ConAllegato, LiaModelView):
     datamodel = InterfacciaLia(m.Spesa, carica=["progetto", "voce", "ente_pagatore"])
     class_permission_name = "Spesa"
-    method_permission_name = dict(LiaModelView.method_permission_name, allegato="read")
+    campo_file = "file_giustificativo"
+    etichetta_file = "File del giustificativo"
     list_title = "Spese"
     show_title = "Spesa"
     add_title = "Nuova spesa"
@@ -57,8 +53,7 @@ class SpesaView(LiaModelView):
         "valutata_il": "Valutata il", "registra_non_ammissibile": "Registra anche se non ammissibile",
         "scarica_allegato": "File", "file_giustificativo": "File del giustificativo",
     }
-    formatters_columns = {"scarica_allegato": lambda v: Markup('<a href="{}"><span class="fa fa-paperclip"></span> '
-                                                               'scarica il file</a>').format(v) if v else "",
+    formatters_columns = {"scarica_allegato": link_allegato,
                           "importo": lambda v: formatta_euro(v) if v is not None else "",
                           "giustificativo_tipo": formatta(m.TIPI_GIUSTIFICATIVO)}
     description_columns = {
@@ -73,9 +68,7 @@ class SpesaView(LiaModelView):
         "giustificativo_tipo": scelta("Tipo di giustificativo", {"": "—", **m.TIPI_GIUSTIFICATIVO}, obbligatorio=False),
         "giustificativo_numero": StringField("Numero giustificativo", validators=[Optional(), Length(max=50)],
                                              widget=BS3TextFieldWidget()),
-        "file_giustificativo": FileField(
-            "File del giustificativo", validators=[Optional()],
-            description="PDF o immagine; resta fuori dal database. Lasciare vuoto per non cambiarlo."),
+        "file_giustificativo": ConAllegato.campo_upload(),
         "registra_non_ammissibile": BooleanField(
             "Registra anche se non ammissibile",
             description="Per una spesa già pagata che le regole non ammettono: resta nel rendiconto come "
@@ -89,31 +82,15 @@ class SpesaView(LiaModelView):
         forza = bool(getattr(item, "registra_non_ammissibile", False))
         item.giustificativo_tipo = item.giustificativo_tipo or None
         servizi_spese.prepara_spesa(item, g.user, registra_non_ammissibile=forza)
-        file = getattr(item, "file_giustificativo", None)
-        if file is not None and getattr(file, "filename", ""):
-            precedente = item.allegato
-            item.allegato = allegati.salva(file)  # only once the spesa passed its checks
-            g.lia_allegato_sostituito = precedente
+        self.salva_allegato(item)  # only once the spesa passed its checks
 
     pre_update = pre_add
 
     def post_add(self, item):
-        allegati.elimina(g.pop("lia_allegato_sostituito", None))
-
-    @expose("/allegato/<int:pk>")
-    @has_access
-    def allegato(self, pk):
-        """The giustificativo's file, for whoever may see the spesa (404 otherwise)."""
-        spesa = self.datamodel.get(pk, self._base_filters)
-        if spesa is None or not spesa.allegato:
-            abort(404)
-        file = allegati.percorso(spesa.allegato)
-        if file is None:
-            abort(404)
-        return send_file(file, as_attachment=True, download_name=f"giustificativo-spesa-{spesa.id}{file.suffix}")
+        self.elimina_sostituito()
 
     def post_update(self, item):
-        allegati.elimina(g.pop("lia_allegato_sostituito", None))
+        self.elimina_sostituito()
         if item.progetto_id:
             servizi_spese.ricalcola_progetto(item.progetto_id)
             self.datamodel.session.commit()
