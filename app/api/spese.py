@@ -1,0 +1,58 @@
+"""REST API of the spese: the payer is the caller's ente and the verdict is computed."""
+from __future__ import annotations
+
+from flask import g
+from marshmallow.validate import Length
+
+from app import models as m
+from app.api import LiaModelRestApi
+from app.api.percorso import _NOTE, _PERIMETRO
+from app.extensions import db
+from app.servizi.interfaccia import InterfacciaLia
+
+class SpesaApi(LiaModelRestApi):
+    resource_name = "spesa"
+    class_permission_name = "Spesa"
+    datamodel = InterfacciaLia(m.Spesa)
+    _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
+              "giustificativo_data", "coperta_da_altra_misura", "note"]
+    list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "beneficiaria.codice", "voce.codice",
+                                   "importo", "data", "ente_pagatore.id", "ente_pagatore.nome", "fornitore",
+                                   "giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
+                                   "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi"]
+    # The payer is the caller's ente and the verdict is computed: neither is taken from the request.
+    add_columns = edit_columns = _campi
+    search_columns = ["progetto", "voce", "data", "ammissibile", "giustificativo_numero"]
+    order_columns = ["data", "importo", "id"]
+    add_query_rel_fields = edit_query_rel_fields = {"progetto": _PERIMETRO}
+    validators_columns = {"fornitore": Length(max=200), "note": _NOTE,
+                          "giustificativo_numero": Length(max=50, error="Al massimo 50 caratteri.")}
+
+    def normalizza_json(self, dati):
+        self._forza = bool(dati.pop("registra_non_ammissibile", False))
+        if "importo" in dati:
+            from app.rules.eligibility import valida_importo
+
+            if isinstance(dati["importo"], bool) or not isinstance(dati["importo"], (str, int, float)):
+                return dati, {"importo": ["Importo non valido."]}
+            importo, motivi = valida_importo(dati["importo"])
+            if motivi:
+                return dati, {"importo": motivi}
+            dati["importo"] = str(importo)
+        return dati, {}
+
+    def pre_add(self, item):
+        from app.servizi.spese import prepara_spesa
+
+        prepara_spesa(item, g.user, registra_non_ammissibile=getattr(self, "_forza", False))
+
+    pre_update = pre_add
+
+    def post_update(self, item):
+        from app.servizi.spese import ricalcola_progetto
+
+        if item.progetto_id:
+            ricalcola_progetto(item.progetto_id)
+            db.session.commit()
+
+    post_delete = post_update
