@@ -1,7 +1,10 @@
 """The rendicontazione as the Region receives it: real xlsx files read back with pandas and
 openpyxl, totals against the database, and every cell scanned for personal data."""
+import csv
 import io
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 
 import openpyxl
@@ -149,3 +152,22 @@ def test_download_date_non_valide(client_di):
     c = client_di("capofila")
     assert c.get("/rendicontazione/scarica?dal=ieri").status_code == 400
     assert c.get("/rendicontazione/scarica?dal=2023-05-01&al=2023-01-01").status_code == 400
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice non installato (CI installa libreoffice-calc-nogui)")
+def test_libreoffice_apre_il_file_e_ricalcola_gli_stessi_totali(app, spese_create, tmp_path):
+    """LibreOffice opens the workbook (no repair) and its own recalculation of the SUM formulas
+    gives the totals of the database."""
+    out = tmp_path / "rend.xlsx"
+    r = app.test_cli_runner().invoke(args=["lia", "rendicontazione", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    profilo = tmp_path / "profilo-lo"
+    p = subprocess.run(["soffice", f"-env:UserInstallation=file://{profilo}", "--headless", "--convert-to",
+                        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1",
+                        "--outdir", str(tmp_path), str(out)], capture_output=True, text=True, timeout=180)
+    riepilogo = tmp_path / "rend-Riepilogo.csv"
+    assert riepilogo.exists(), p.stdout + p.stderr
+    totale = next(r for r in csv.reader(riepilogo.open(encoding="utf-8")) if r and r[0] == "Totale")
+    ammissibile, non_ammissibile = _somme_db(app)
+    assert Decimal(totale[2]).quantize(Decimal("0.01")) == ammissibile
+    assert Decimal(totale[3]).quantize(Decimal("0.01")) == non_ammissibile
