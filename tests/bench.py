@@ -327,25 +327,10 @@ def piano_pieno(rnd: random.Random, n_donne: int, n_spese: int):
 # --- 2. the export, in child processes -----------------------------------------------------
 
 def _query_spese():
-    """The query of app.servizi.rendicontazione.righe_spese, without a filter."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import aliased
+    """The export's own query (app.servizi.rendicontazione.query_spese), without a filter."""
+    from app.servizi.rendicontazione import query_spese
 
-    from app import models as m
-
-    ambito = aliased(m.Ambito)
-    return (select(m.Beneficiaria.codice, m.Progetto.codice, ambito.nome, m.Asse.codice, m.Priorita.codice,
-                   m.VoceSpesa.codice, m.Spesa.data, m.Spesa.importo, m.Ente.nome, m.Spesa.giustificativo_tipo,
-                   m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data, m.Spesa.ammissibile, m.Spesa.motivi)
-            .select_from(m.Spesa)
-            .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
-            .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
-            .join(m.Asse, m.Priorita.asse_id == m.Asse.id)
-            .join(m.Ente, m.Spesa.ente_pagatore_id == m.Ente.id)
-            .outerjoin(m.Progetto, m.Spesa.progetto_id == m.Progetto.id)
-            .outerjoin(m.Beneficiaria, m.Spesa.beneficiaria_id == m.Beneficiaria.id)
-            .outerjoin(ambito, m.Beneficiaria.ambito_id == ambito.id)
-            .order_by(m.Spesa.data, m.Spesa.id))
+    return query_spese()
 
 
 def pavimento(destinazione: str) -> int:

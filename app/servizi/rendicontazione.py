@@ -30,8 +30,9 @@ def _giustificativo(tipo, numero, data):
     return " ".join(p for p in parti if p)
 
 
-def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
-    """Yield one RigaSpesa per spesa, streamed from the cursor."""
+def query_spese(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
+    """The rows of the "Spese" sheet, codes only, in the sheet's column order. The benchmark's
+    floor (raw xlsxwriter) reads the same query, so the two always write the same rows."""
     ambito = aliased(m.Ambito)
     q = (select(m.Beneficiaria.codice, m.Progetto.codice, ambito.nome, m.Asse.codice, m.Priorita.codice,
                 m.VoceSpesa.codice, m.Spesa.data, m.Spesa.importo, m.Ente.nome, m.Spesa.giustificativo_tipo,
@@ -51,6 +52,12 @@ def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
         q = q.where(m.Spesa.data >= dal)
     if al:
         q = q.where(m.Spesa.data <= al)
+    return q
+
+
+def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
+    """Yield one RigaSpesa per spesa, streamed from the cursor."""
+    q = query_spese(ente_id, dal, al)
     with come_sistema():
         for r in db.session.execute(q.execution_options(yield_per=2000)):
             yield RigaSpesa(
