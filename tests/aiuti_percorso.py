@@ -62,3 +62,37 @@ def progetto_validato(api_di, cav="cav.crema", equipe="equipe.crema", prefisso="
         r = chi.post(f"/api/v1/progetto/{pid}/transizione", json=corpo)
         assert r.status_code == 200, r.get_json()
     return pid, donna
+
+
+# --- API steps shared by the tests of the path (one definition each) ------------------------
+
+CAV = {"CR": "cav.cremona", "CM": "cav.crema", "CA": "cav.casalmaggiore"}
+EQUIPE = {"CR": "equipe.cremona", "CM": "equipe.crema", "CA": "equipe.casalmaggiore"}
+
+
+def crea(chi, risorsa, dati, atteso=201):
+    """POST a record; the new id when 201 is expected, else the response (already checked)."""
+    r = chi.post(f"/api/v1/{risorsa}/", json=dati)
+    assert r.status_code == atteso, (risorsa, r.status_code, r.get_json())
+    return r.get_json().get("id") if atteso == 201 else r
+
+
+def nuova_segnalazione(cav, donna, area="lavoro", note="richiesta di tirocinio"):
+    return crea(cav, "segnalazione", {"beneficiaria": donna, "data": "2022-05-02", "area_richiesta": area,
+                                      "note": note})
+
+
+def valuta(equipe, segn, esito="ammessa", pronta=True, motivazione="", data="2022-05-10", atteso=201):
+    dati = {"segnalazione": segn, "esito": esito, "pronta": pronta, "data": data, "motivazione": motivazione}
+    return crea(equipe, "valutazione", dati, atteso)
+
+
+def transita(chi, pid, verso, nota=None):
+    dati = {"verso": verso} if nota is None else {"verso": verso, "nota": nota}
+    return chi.post(f"/api/v1/progetto/{pid}/transizione", json=dati)
+
+
+def passa(chi, pid, verso, nota=None):
+    r = transita(chi, pid, verso, nota)
+    assert r.status_code == 200, (verso, r.status_code, r.get_json())
+    assert r.get_json()["result"]["stato"] == verso

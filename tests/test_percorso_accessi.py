@@ -15,8 +15,7 @@ import pytest
 
 from conftest import UTENTI_DEMO, ApiClient, ente_di, login, token_per
 
-CAV = {"CR": "cav.cremona", "CM": "cav.crema", "CA": "cav.casalmaggiore"}
-EQUIPE = {"CR": "equipe.cremona", "CM": "equipe.crema", "CA": "equipe.casalmaggiore"}
+from tests.aiuti_percorso import CAV, EQUIPE, crea  # noqa: E402
 AMBITO_DI = {**{u: a for a, u in CAV.items()}, **{u: a for a, u in EQUIPE.items()}}
 RISORSE = ["segnalazione", "valutazione", "microequipe", "progetto", "colloquiocpi", "intervento", "esitoprogetto"]
 
@@ -51,10 +50,6 @@ def browser(app):
     return _fa
 
 
-def crea(chi, risorsa, dati, atteso=201):
-    r = chi.post(f"/api/v1/{risorsa}/", json=dati)
-    assert r.status_code == atteso, (risorsa, r.status_code, r.get_json())
-    return r.get_json().get("id")
 
 
 def _cf(cognome, nome, nascita):

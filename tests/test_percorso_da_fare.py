@@ -11,8 +11,7 @@ import pytest
 
 from conftest import ApiClient, token_per
 
-CAV = {"CR": "cav.cremona", "CM": "cav.crema", "CA": "cav.casalmaggiore"}
-EQUIPE = {"CR": "equipe.cremona", "CM": "equipe.crema", "CA": "equipe.casalmaggiore"}
+from tests.aiuti_percorso import CAV, EQUIPE, crea, nuova_segnalazione, valuta, passa  # noqa: E402
 OGGI = date.today()
 
 
@@ -48,10 +47,6 @@ def browser(app):
     return _fa
 
 
-def crea(chi, risorsa, dati, atteso=201):
-    r = chi.post(f"/api/v1/{risorsa}/", json=dati)
-    assert r.status_code == atteso, (risorsa, r.status_code, r.get_json())
-    return r.get_json().get("id") if atteso == 201 else r
 
 
 def nuova_donna(cav):
@@ -62,19 +57,10 @@ def nuova_donna(cav):
     return donna, cav.get(f"/api/v1/beneficiaria/{donna}").get_json()["result"]["codice"]
 
 
-def nuova_segnalazione(cav, donna):
-    return crea(cav, "segnalazione", {"beneficiaria": donna, "data": "2022-05-02", "area_richiesta": "lavoro"})
 
 
-def valuta(equipe, segn, esito="ammessa", pronta=True, motivazione="", data="2022-05-10"):
-    return crea(equipe, "valutazione", {"segnalazione": segn, "esito": esito, "pronta": pronta, "data": data,
-                                        "motivazione": motivazione})
 
 
-def passa(chi, pid, verso, nota=None):
-    dati = {"verso": verso} if nota is None else {"verso": verso, "nota": nota}
-    r = chi.post(f"/api/v1/progetto/{pid}/transizione", json=dati)
-    assert r.status_code == 200, (verso, r.status_code, r.get_json())
 
 
 def caso(api, ambito="CM", budget=0, fino_a="bozza", inizio="2022-06-01", fine="2023-05-31"):

@@ -9,8 +9,7 @@ import pytest
 from app.rules.workflow import ha_raggiunto_in_corso
 from conftest import ApiClient, token_per
 
-CAV = {"CR": "cav.cremona", "CM": "cav.crema", "CA": "cav.casalmaggiore"}
-EQUIPE = {"CR": "equipe.cremona", "CM": "equipe.crema", "CA": "equipe.casalmaggiore"}
+from tests.aiuti_percorso import CAV, EQUIPE, crea, passa  # noqa: E402
 NOTA_INTERRUZIONE = "non sostenibile dal punto di vista psico-fisico"
 
 # (ambito, esito of the équipe, regional money, how the project ends) for the 16 segnalazioni.
@@ -34,16 +33,8 @@ def _client(app, cache, username):
     return cache[username]
 
 
-def _crea(chi, risorsa, dati):
-    r = chi.post(f"/api/v1/{risorsa}/", json=dati)
-    assert r.status_code == 201, (risorsa, r.status_code, r.get_json())
-    return r.get_json()["id"]
 
 
-def _passa(chi, pid, verso, nota=None):
-    dati = {"verso": verso} if nota is None else {"verso": verso, "nota": nota}
-    r = chi.post(f"/api/v1/progetto/{pid}/transizione", json=dati)
-    assert r.status_code == 200, (verso, r.status_code, r.get_json())
 
 
 def tutti(chi, risorsa):
@@ -69,21 +60,21 @@ def edizione(app):
     creati = {"api": api, "donne": [], "segnalazioni": {}, "progetti": {}}
     for n, (ambito, esito, fondi, fine) in enumerate(EDIZIONE):
         cav, equipe = api(CAV[ambito]), api(EQUIPE[ambito])
-        donna = _crea(cav, "beneficiaria", {"ambito": ambiti[ambito], "fascia_eta": "30-39",
+        donna = crea(cav, "beneficiaria", {"ambito": ambiti[ambito], "fascia_eta": "30-39",
                                             "condizione_occupazionale": "disoccupata"})
         creati["donne"].append(donna)
-        segn = _crea(cav, "segnalazione", {"beneficiaria": donna, "data": f"2022-{4 + n % 8:02d}-15",
+        segn = crea(cav, "segnalazione", {"beneficiaria": donna, "data": f"2022-{4 + n % 8:02d}-15",
                                            "area_richiesta": "lavoro", "note": "inserimento lavorativo"})
         creati["segnalazioni"][segn] = ambito
         motivazione = "" if esito == "ammessa" else {
             "non_ammessa": "percorso di fuoriuscita non ancora avviato",
             "sospesa": "in attesa della valutazione psicologica"}[esito]
-        _crea(equipe, "valutazione", {"segnalazione": segn, "esito": esito,
+        crea(equipe, "valutazione", {"segnalazione": segn, "esito": esito,
                                       "pronta": True if esito == "ammessa" else None,
                                       "data": f"2022-{4 + n % 8:02d}-25", "motivazione": motivazione})
         if esito != "ammessa":
             continue
-        pid = _crea(cav, "progetto", {"segnalazione": segn, "area": "lavoro", "obiettivi": "tirocinio e autonomia",
+        pid = crea(cav, "progetto", {"segnalazione": segn, "area": "lavoro", "obiettivi": "tirocinio e autonomia",
                                       "data_inizio": "2022-09-01", "data_fine": "2023-08-31",
                                       "budget_asse_ii": 2500 if fondi else 0,
                                       "budget_asse_iii": 600 if fondi else 0, "budget_asse_iv": 0})
@@ -92,7 +83,7 @@ def edizione(app):
         percorso += [(capofila, "validato_capofila")] if fondi else []
         percorso += [(cav, "in_corso"), (cav, fine)]
         for chi, verso in percorso:
-            _passa(chi, pid, verso, NOTA_INTERRUZIONE if verso == "interrotto" else None)
+            passa(chi, pid, verso, NOTA_INTERRUZIONE if verso == "interrotto" else None)
     return creati
 
 

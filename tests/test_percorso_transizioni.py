@@ -10,8 +10,7 @@ import pytest
 
 from conftest import ApiClient, csrf_da, ente_di, token_per
 
-CAV = {"CR": "cav.cremona", "CM": "cav.crema", "CA": "cav.casalmaggiore"}
-EQUIPE = {"CR": "equipe.cremona", "CM": "equipe.crema", "CA": "equipe.casalmaggiore"}
+from tests.aiuti_percorso import CAV, EQUIPE, crea, nuova_segnalazione, valuta, transita, passa  # noqa: E402
 NOTA_INTERRUZIONE = "non sostenibile dal punto di vista psico-fisico"
 
 
@@ -33,10 +32,6 @@ def api(app):
     return _fa
 
 
-def crea(chi, risorsa, dati, atteso=201):
-    r = chi.post(f"/api/v1/{risorsa}/", json=dati)
-    assert r.status_code == atteso, (risorsa, r.status_code, r.get_json())
-    return r.get_json().get("id") if atteso == 201 else r
 
 
 def nuova_donna(cav):
@@ -48,14 +43,8 @@ def nuova_donna(cav):
     return donna, cav.get(f"/api/v1/beneficiaria/{donna}").get_json()["result"]["codice"]
 
 
-def nuova_segnalazione(cav, donna, area="lavoro"):
-    return crea(cav, "segnalazione", {"beneficiaria": donna, "data": "2022-05-02", "area_richiesta": area,
-                                      "note": "richiesta di tirocinio"})
 
 
-def valuta(equipe, segn, esito="ammessa", pronta=True, motivazione="", data="2022-05-10", atteso=201):
-    dati = {"segnalazione": segn, "esito": esito, "pronta": pronta, "data": data, "motivazione": motivazione}
-    return crea(equipe, "valutazione", dati, atteso)
 
 
 def dati_progetto(segn, budget=0, inizio="2022-06-01", fine="2023-05-31"):
@@ -64,15 +53,8 @@ def dati_progetto(segn, budget=0, inizio="2022-06-01", fine="2023-05-31"):
             "budget_asse_iv": 0}
 
 
-def transita(chi, pid, verso, nota=None):
-    dati = {"verso": verso} if nota is None else {"verso": verso, "nota": nota}
-    return chi.post(f"/api/v1/progetto/{pid}/transizione", json=dati)
 
 
-def passa(chi, pid, verso, nota=None):
-    r = transita(chi, pid, verso, nota)
-    assert r.status_code == 200, (verso, r.status_code, r.get_json())
-    assert r.get_json()["result"]["stato"] == verso
 
 
 def rifiutata(chi, pid, verso, nota=None, contiene=None):
