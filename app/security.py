@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, with_loader_criteria
 
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
 from app.security_roles import (
-    RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI,
+    RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_REGIONE, RUOLO_SERVIZI,
 )
 
 RUOLI_OPERATIVI = {RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI}
@@ -227,6 +227,57 @@ def _applica_perimetro(state):
     opts = _opzioni_perimetro(perimetro_corrente())
     if opts:
         state.statement = state.statement.options(*opts)
+
+
+# --- Who may do what: named predicates ----------------------------------------------------
+# Screens, APIs, servizi and the CLI ask these; no other module reads a role name.
+
+def _ente(utente):
+    return getattr(utente, "ente", None)
+
+
+def valida_come_equipe(utente) -> bool:
+    """The équipe of an ambito: evaluates its referrals and validates its projects."""
+    ente = _ente(utente)
+    return RUOLO_EQUIPE in nomi_ruoli(utente) and ente is not None and ente.ambito_id is not None
+
+
+def valida_come_capofila(utente) -> bool:
+    """The capofila validates the regional money of a project and manages Asse I."""
+    ente = _ente(utente)
+    return RUOLO_CAPOFILA in nomi_ruoli(utente) and ente is not None and ente.tipo == "capofila"
+
+
+def fa_avanzare_progetti(utente) -> bool:
+    """Operational roles move the projects their ente coordinates; Regione and the
+    Amministratore supervise and never move a woman's project."""
+    return bool(nomi_ruoli(utente) & RUOLI_OPERATIVI)
+
+
+def puo_valutare(utente, segnalazione) -> bool:
+    """Only the équipe of the woman's ambito evaluates her referral."""
+    return valida_come_equipe(utente) and _ente(utente).ambito_id == segnalazione.ambito_id
+
+
+def gestisce_asse1(utente) -> bool:
+    """Editions and sessions of the laboratorio, the model, agreements: the capofila's."""
+    return valida_come_capofila(utente)
+
+
+def vede_rendicontazione_di_rete(utente) -> bool:
+    """The whole network's rendicontazione (by code): the capofila and the Region; a CAV
+    downloads her own part only."""
+    return valida_come_capofila(utente) or RUOLO_REGIONE in nomi_ruoli(utente)
+
+
+def attore_di(utente):
+    """The user as the workflow rules see her: capacities, never role names."""
+    from app.rules.workflow import Attore
+
+    ente = _ente(utente)
+    return Attore(user_id=utente.id, ente_id=ente.id if ente else None,
+                  ambito_id=ente.ambito_id if ente else None, operativo=fa_avanzare_progetti(utente),
+                  equipe=valida_come_equipe(utente), capofila=valida_come_capofila(utente))
 
 
 class FiltroPerimetro(BaseFilter):

@@ -23,14 +23,14 @@ from app.rules.workflow import (
 AMBITO, ALTRO_AMBITO, ENTE, ALTRO_ENTE = 1, 2, 10, 20
 
 # The coordinating ente (a CAV operator), the équipe of the ambito, the capofila.
-CAV = Attore(1, frozenset({"Operatrice CAV"}), ENTE, AMBITO)
-SERVIZI = Attore(2, frozenset({"Servizi"}), ENTE, AMBITO)
-EQUIPE = Attore(3, frozenset({"Equipe territoriale"}), 30, AMBITO)
-CAPOFILA = Attore(4, frozenset({"Capofila"}), 40, None)
-ALTRO_CAV = Attore(5, frozenset({"Operatrice CAV"}), ALTRO_ENTE, AMBITO)
-EQUIPE_ALTROVE = Attore(6, frozenset({"Equipe territoriale"}), 31, ALTRO_AMBITO)
-REGIONE = Attore(7, frozenset({"Regione"}), ENTE, None)
-ADMIN = Attore(8, frozenset({"Amministratore"}), ENTE, None)
+CAV = Attore(1, ENTE, AMBITO, operativo=True)
+SERVIZI = Attore(2, ENTE, AMBITO, operativo=True)
+EQUIPE = Attore(3, 30, AMBITO, operativo=True, equipe=True)
+CAPOFILA = Attore(4, 40, None, operativo=True, capofila=True)
+ALTRO_CAV = Attore(5, ALTRO_ENTE, AMBITO, operativo=True)
+EQUIPE_ALTROVE = Attore(6, 31, ALTRO_AMBITO, operativo=True, equipe=True)
+REGIONE = Attore(7, ENTE, None)
+ADMIN = Attore(8, ENTE, None)
 
 
 def prog(stato, **kw):
@@ -95,7 +95,7 @@ def test_rifiuto_per_stato(da, verso, atteso):
     ("bozza", "proposto", REGIONE, ["Il tuo ruolo"]),
     ("in_corso", "concluso", ADMIN, ["Il tuo ruolo"]),
     ("in_corso", "interrotto", CAPOFILA, ["Solo l'ente che coordina"]),
-    ("validato_capofila", "in_corso", Attore(9, frozenset(), ENTE, AMBITO), ["Il tuo ruolo"]),
+    ("validato_capofila", "in_corso", Attore(9, ENTE, AMBITO), ["Il tuo ruolo"]),
     ("proposto", "validato_equipe", CAV, ["Solo l'équipe territoriale"]),
     ("proposto", "validato_equipe", CAPOFILA, ["Solo l'équipe territoriale", "altro ambito"]),
     ("proposto", "validato_equipe", EQUIPE_ALTROVE, ["altro ambito"]),
@@ -110,7 +110,7 @@ def test_rifiuto_per_ruolo_e_ambito(da, verso, attore, attesi):
 
 def test_tutti_i_motivi_insieme():
     p = prog("bozza", segnalazione_ammessa=False, ha_obiettivi=False, data_inizio=None)
-    motivi = motivi_rifiuto(p, Attore(9, frozenset({"Regione"}), 99, None), "proposto")
+    motivi = motivi_rifiuto(p, Attore(9, 99, None), "proposto")
     assert motivi == [
         "Il tuo ruolo non consente di far avanzare i progetti",
         "Solo l'ente che coordina la micro-équipe può far avanzare il progetto",

@@ -12,7 +12,7 @@ from datetime import date
 __all__ = [
     "BOZZA", "PROPOSTO", "VALIDATO_EQUIPE", "VALIDATO_CAPOFILA", "IN_CORSO", "CONCLUSO",
     "INTERROTTO", "STATI", "STATI_ETICHETTE", "STATO_INIZIALE", "STATI_FINALI", "TRANSIZIONI",
-    "RUOLI_OPERATIVI", "Attore", "ProgettoStato", "motivi_rifiuto", "transizioni_possibili",
+    "Attore", "ProgettoStato", "motivi_rifiuto", "transizioni_possibili",
     "transizioni_consentite", "ha_raggiunto_in_corso", "ESITI_VALUTAZIONE", "AREE_VALUTAZIONE",
     "motivi_rifiuto_valutazione",
 ]
@@ -52,13 +52,6 @@ TRANSIZIONI: dict[str, tuple[str, ...]] = {
     INTERROTTO: (),
 }
 
-RUOLO_EQUIPE = "Equipe territoriale"
-RUOLO_CAPOFILA = "Capofila"
-# Regione and Amministratore supervise; they never move a woman's project themselves.
-RUOLI_OPERATIVI: frozenset[str] = frozenset(
-    {"Operatrice CAV", RUOLO_EQUIPE, RUOLO_CAPOFILA, "Servizi"}
-)
-
 # Forward steps re-check the project's data: it may have been edited after being proposed,
 # and an incomplete project must not be validated or started. Going back to bozza (to fix it)
 # and interrupting are always possible whatever the data.
@@ -71,10 +64,15 @@ NOTA_SEGNAPOSTO = "(motivo)"  # lets transizioni_consentite ignore the nota requ
 
 @dataclass(frozen=True)
 class Attore:
+    """Who asks, as capacities: app.security decides them from roles and ente (the rules never
+    read a role name). Regione and Amministratore supervise: they are not `operativo`."""
+
     user_id: int
-    ruoli: frozenset[str]
     ente_id: int | None = None
     ambito_id: int | None = None
+    operativo: bool = False  # may move the projects her ente coordinates
+    equipe: bool = False  # validates as the équipe of her ambito
+    capofila: bool = False  # validates the regional money
 
 
 @dataclass(frozen=True)
@@ -108,16 +106,16 @@ def _motivi_grafo(stato: str, verso: str) -> list[str]:
 def _motivi_attore(progetto: ProgettoStato, attore: Attore, verso: str) -> list[str]:
     motivi: list[str] = []
     if progetto.stato == PROPOSTO and verso == VALIDATO_EQUIPE:
-        if RUOLO_EQUIPE not in attore.ruoli:
+        if not attore.equipe:
             motivi.append("Solo l'équipe territoriale può validare il progetto")
         if attore.ambito_id != progetto.ambito_id:
             motivi.append("Il progetto appartiene a un altro ambito territoriale")
     elif verso == VALIDATO_CAPOFILA:
-        if RUOLO_CAPOFILA not in attore.ruoli:
+        if not attore.capofila:
             motivi.append("Solo il capofila può validare il progetto dopo l'équipe")
     else:
         # Every other move belongs to the coordinating ente of the micro-équipe.
-        if not attore.ruoli & RUOLI_OPERATIVI:
+        if not attore.operativo:
             motivi.append("Il tuo ruolo non consente di far avanzare i progetti")
         if attore.ente_id is None or attore.ente_id != progetto.ente_coordinatore_id:
             motivi.append("Solo l'ente che coordina la micro-équipe può far avanzare il progetto")

@@ -13,7 +13,7 @@ from app.crypto import indice_cieco
 from app.extensions import db
 from app.rules.codice_fiscale import normalizza_cf
 from app.rules.programma import Programma
-from app.security import come_sistema
+from app.security import attore_di, come_sistema
 
 
 class Rifiuto(ValueError):
@@ -127,15 +127,6 @@ def sincronizza_programma(programma: Programma) -> m.Programma:
 
 # --- the path of one woman --------------------------------------------------------------
 
-def attore_di(utente):
-    from app.rules.workflow import Attore
-    from app.security import nomi_ruoli
-
-    ente = getattr(utente, "ente", None)
-    return Attore(user_id=utente.id, ruoli=frozenset(nomi_ruoli(utente)),
-                  ente_id=ente.id if ente else None, ambito_id=ente.ambito_id if ente else None)
-
-
 def stato_di(progetto: m.Progetto):
     from app.rules.workflow import ProgettoStato
 
@@ -216,13 +207,12 @@ def prepara_valutazione(item: m.Valutazione, utente) -> None:
 
 def _prepara_valutazione(item: m.Valutazione, utente) -> None:
     from app.rules.workflow import motivi_rifiuto_valutazione
-    from app.security import RUOLO_EQUIPE, nomi_ruoli
+    from app.security import puo_valutare
 
     s = item.segnalazione
     if s is None:
         raise Rifiuto("Indicare la segnalazione da valutare.")
-    ente = getattr(utente, "ente", None)
-    if RUOLO_EQUIPE not in nomi_ruoli(utente) or ente is None or ente.ambito_id != s.ambito_id:
+    if not puo_valutare(utente, s):
         raise Rifiuto("Solo l'équipe territoriale dell'ambito della beneficiaria può valutare la segnalazione.")
     motivi = motivi_rifiuto_valutazione(item.esito or "", item.motivazione or "", item.pronta, s.area_richiesta)
     if motivi:
@@ -299,20 +289,20 @@ def da_fare(utente, oggi: date | None = None, mesi_follow_up=(6, 12), giorni_sca
     from datetime import timedelta
 
     from app.rules import workflow
-    from app.security import RUOLO_CAPOFILA, RUOLO_EQUIPE, nomi_ruoli
+    from app.security import valida_come_capofila, valida_come_equipe
 
     oggi = oggi or date.today()
-    ruoli = nomi_ruoli(utente)
+    equipe, capofila = valida_come_equipe(utente), valida_come_capofila(utente)
     s = db.session
     segn = s.execute(select(m.Segnalazione).order_by(m.Segnalazione.data)).scalars().all()
     attese = [x for x in segn if x.ultima_valutazione is None or x.ultima_valutazione.esito == "sospesa"]
     da_validare = []
-    if RUOLO_EQUIPE in ruoli:
+    if equipe:
         da_validare += s.execute(select(m.Progetto).where(m.Progetto.stato == workflow.PROPOSTO)).scalars().all()
-    if RUOLO_CAPOFILA in ruoli:
+    if capofila:
         da_validare += [p for p in s.execute(
             select(m.Progetto).where(m.Progetto.stato == workflow.VALIDATO_EQUIPE)).scalars() if p.usa_fondi_regionali]
-    if not ruoli & {RUOLO_EQUIPE, RUOLO_CAPOFILA}:
+    if not (equipe or capofila):
         da_validare = s.execute(select(m.Progetto).where(
             m.Progetto.stato.in_([workflow.PROPOSTO, workflow.VALIDATO_EQUIPE]))).scalars().all()
     colloqui = s.execute(select(m.ColloquioCPI).where(m.ColloquioCPI.data_svolta.is_(None))

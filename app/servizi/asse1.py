@@ -16,8 +16,7 @@ from app import models as m
 from app.extensions import db
 from app.rules import asse1 as regole
 from app.rules import indicatori as regole_indicatori
-from app.security import come_sistema, criterio_beneficiarie, nomi_ruoli, perimetro_corrente
-from app.security_roles import RUOLO_CAPOFILA
+from app.security import come_sistema, criterio_beneficiarie, gestisce_asse1, perimetro_corrente
 from app.servizi import Rifiuto
 from app.servizi.indicatori import conteggi
 from app.servizi.spese import programma_corrente
@@ -29,7 +28,7 @@ RISORSA_CRUSCOTTO = "Cruscotto"
 
 def solo_capofila() -> bool:
     """Editions and sessions of the laboratorio are created and changed by the capofila only."""
-    return RUOLO_CAPOFILA in nomi_ruoli(getattr(g, "user", None))
+    return gestisce_asse1(getattr(g, "user", None))
 
 
 def iscritte_visibili(sessione: m.SessioneLaboratorio) -> list[m.IscrizioneLaboratorio]:

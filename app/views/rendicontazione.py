@@ -8,8 +8,7 @@ from datetime import date
 from flask import abort, g, request, send_file
 from flask_appbuilder import BaseView, expose, has_access
 
-from app.security import RUOLO_CAPOFILA, nomi_ruoli
-from app.security_roles import RUOLO_REGIONE
+from app.security import vede_rendicontazione_di_rete
 from app.servizi.rendicontazione import esporta
 
 
@@ -30,8 +29,7 @@ class RendicontazioneView(BaseView):
     default_view = "index"
 
     def _ente_filtro(self):
-        ruoli = nomi_ruoli(g.user)
-        if ruoli & {RUOLO_CAPOFILA, RUOLO_REGIONE}:
+        if vede_rendicontazione_di_rete(g.user):
             return None  # the whole network, by code
         return g.user.ente  # a CAV: her own part only
 
