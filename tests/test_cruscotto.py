@@ -1,6 +1,7 @@
 """The dashboard ("Cruscotto"): who opens it, what it shows (indicators against targets with
-progress bars, spending against budget, paths activated per month), the masking of small counts
-of women, and that it carries no personal data and no code of any woman."""
+progress bars, spending against budget, paths activated per month), the suppression of small
+counts of women (none can be recomputed from the totals), and that it carries no personal data
+and no code of any woman."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ from conftest import UTENTI_DEMO, ApiClient, login, token_per
 from test_asse1 import (
     RE_CODICE, Scanner, donne_del_cav, iscrivi, nuova_sessione, nuovo_laboratorio, ruolo, segna,
 )
+from app.rules.riservatezza import RISERVATO
 from tests.aiuti_percorso import progetto_validato
+from tests.aiuti_riservatezza import ricava_per_differenza
 
 VEDONO = {"capofila", "equipe", "regione"}
 
@@ -135,42 +138,124 @@ def _riga_html(testo, chiave):
     return trovata.group(1) if trovata else None
 
 
-def test_percorsi_per_mese_sotto_soglia_mascherati(app, api_di, client_di):
+def _mesi_html(testo):
+    return dict(re.findall(r'<tr class="lia-riga-mese" data-mese="([^"]+)"><td>[^<]*</td>'
+                           r'<td class="text-right">([^<]*)</td>', testo))
+
+
+def _indicatore_html(testo, codice):
+    riga = re.search(rf'<tr id="indicatore-{codice}">(.*?)</tr>', testo, re.S).group(1)
+    return re.findall(r'<td class="text-right">([^<]*)</td>', riga)[0], riga
+
+
+def _barre(testo):
+    return dict(re.findall(r'<g class="lia-mese" data-mese="([^"]+)">(.*?)</g>', testo, re.S))
+
+
+def _veri(app):
+    from app.servizi.asse1 import avvii_per_mese
+
+    with app.app_context():
+        conta = avvii_per_mese()
+    return {f"{a:04d}-{mm:02d}": n for (a, mm), n in conta.items()}
+
+
+def _verifica_cruscotto(app, testo, dati):
+    """The screen and the API publish the same protected table, true where shown, with every
+    month under the threshold hidden and nothing recoverable by difference."""
+    veri = _veri(app)
+    totale = {i["codice"]: i for i in dati["indicatori"]}["percorsi_attivati"]["valore"]
+    mesi = {p["mese"]: p["percorsi"] for p in dati["percorsi_per_mese"]}
+    assert not ricava_per_differenza(totale, mesi), (totale, mesi)
+    assert totale == RISERVATO or totale == sum(veri.values())
+    for mese, v in mesi.items():
+        vero = veri.get(mese, 0)
+        assert v == (RISERVATO if 0 < vero < 3 else v), (mese, vero, v)
+        assert v == RISERVATO or v == vero, (mese, vero, v)
+    # The page: the same numbers in the table, the indicator and the chart.
+    assert _mesi_html(testo) == {m: str(v) for m, v in mesi.items() if v != 0}
+    valore_html, _ = _indicatore_html(testo, "percorsi_attivati")
+    assert valore_html == str(totale)
+    assert not ricava_per_differenza(valore_html, _mesi_html(testo))
+    barre = _barre(testo)
+    tratteggiate = {m for m, b in barre.items() if "url(#lia-tratteggio)" in b}
+    assert tratteggiate == {m for m, v in mesi.items() if v == RISERVATO}
+    altezze = {re.search(r'height="(\d+)"', barre[m]).group(1) for m in tratteggiate}
+    assert len(altezze) <= 1, "le barre riservate hanno altezze diverse: distinguono i valori"
+    # A hidden bar carries no value label (the value labels are the centred texts).
+    assert not [m for m in tratteggiate if 'text-anchor="middle"' in barre[m]]
+
+
+def test_percorsi_per_mese_piccoli_riservati_e_non_ricavabili(app, api_di, client_di):
+    """A month of the programme gets one, two, three paths activated: at each step the
+    capofila's page (real login) and the Regione's API hide what could single a woman out and
+    what would give it back, and the rest is true."""
     anno, mese = _mese_vuoto(app)
     chiave = f"{anno}-{mese:02d}"
-    c = client_di("equipe.crema")
-    assert _riga_html(c.get("/cruscotto/").get_data(as_text=True), chiave) is None  # zero: not listed
+    capofila = client_di("capofila")
+    assert _riga_html(capofila.get("/cruscotto/").get_data(as_text=True), chiave) is None  # zero: not listed
     for n in (1, 2, 3):
         progetto_validato(api_di, data_equipe=f"{chiave}-05", data_capofila=f"{chiave}-10")
-        valore = {p["mese"]: p["percorsi"] for p in _cruscotto(app, "regione")["percorsi_per_mese"]}[chiave]
-        testo = c.get("/cruscotto/").get_data(as_text=True)
-        barra = re.search(rf'<g class="lia-mese" data-mese="{chiave}">(.*?)</g>', testo, re.S).group(1)
+        dati = _cruscotto(app, "regione")
+        testo = capofila.get("/cruscotto/").get_data(as_text=True)
+        _verifica_cruscotto(app, testo, dati)
+        valore = {p["mese"]: p["percorsi"] for p in dati["percorsi_per_mese"]}[chiave]
         if n < 3:
-            assert valore == "<3", (n, valore)
-            assert _riga_html(testo, chiave) == "&lt;3"
-            assert "&lt;3" in barra and "url(#lia-tratteggio)" in barra
-            altezza = re.search(r'height="(\d+)"', barra).group(1)
-            if n == 1:
-                altezza_uno = altezza
-            else:
-                assert altezza == altezza_uno, "la barra mascherata distingue 1 da 2"
-        else:
-            assert valore == 3
-            assert _riga_html(testo, chiave) == "3"
-            assert "lia-tratteggio" not in barra
+            assert valore == RISERVATO and _riga_html(testo, chiave) == RISERVATO
+        else:  # shown, unless it is now the complement of another small month
+            assert valore in (3, RISERVATO)
 
 
-@pytest.mark.parametrize("presenti,atteso", [(0, "0"), (1, "&lt;3"), (2, "&lt;3"), (3, "3"), (11, "11")])
-def test_donne_presenti_sotto_soglia_mascherate(app, monkeypatch, presenti, atteso):
+def _con_avvii(monkeypatch, avvii):
+    from app.servizi import asse1
+
+    monkeypatch.setattr(asse1, "avvii_per_mese", lambda: dict(avvii))
+
+
+def test_l_attacco_della_segnalazione_sul_cruscotto(app, monkeypatch, client_di, api_di):
+    """Six paths in June 2022, one in September: the total 7 minus the 6 shown gave the 1."""
+    _con_avvii(monkeypatch, {(2022, 6): 6, (2022, 9): 1})
+    for username in ("capofila", "regione", "equipe.cremona"):
+        testo = client_di(username).get("/cruscotto/").get_data(as_text=True)
+        dati = api_di(username).get("/api/v1/cruscotto/").get_json()["result"]
+        mesi = {p["mese"]: p["percorsi"] for p in dati["percorsi_per_mese"]}
+        assert mesi["2022-06"] == mesi["2022-09"] == RISERVATO
+        assert _mesi_html(testo) == {"2022-06": RISERVATO, "2022-09": RISERVATO}
+        totale = {i["codice"]: i for i in dati["indicatori"]}["percorsi_attivati"]
+        assert totale["valore"] == 7 and totale["percentuale"] == round(7 * 100 / totale["target"])
+        assert _indicatore_html(testo, "percorsi_attivati")[0] == "7"
+        assert not ricava_per_differenza(7, mesi)  # 6 + 1, 5 + 2, ... : the reader cannot tell
+
+
+def test_totale_piccolo_riservato_anche_nell_indicatore(app, monkeypatch, client_di, api_di):
+    """One path in June and one in July: a shown total of 2 would say both months are 1. The
+    indicator is hidden too, with its bar (the percentage would tell the number)."""
+    _con_avvii(monkeypatch, {(2022, 6): 1, (2022, 7): 1})
+    testo = client_di("capofila").get("/cruscotto/").get_data(as_text=True)
+    dati = api_di("regione").get("/api/v1/cruscotto/").get_json()["result"]
+    indicatori = {i["codice"]: i for i in dati["indicatori"]}
+    assert indicatori["percorsi_attivati"] | {"descrizione": None} == {
+        "codice": "percorsi_attivati", "descrizione": None, "target": indicatori["percorsi_attivati"]["target"],
+        "valore": RISERVATO, "percentuale": None, "raggiunto": None}
+    valore, riga = _indicatore_html(testo, "percorsi_attivati")
+    assert valore == RISERVATO and "progress-bar" not in riga and "valore riservato" in riga
+    altri = [c for c in indicatori if c != "percorsi_attivati"]
+    assert all(indicatori[c]["percentuale"] is not None for c in altri)
+    assert all("progress-bar" in _indicatore_html(testo, c)[1] for c in altri)
+    assert _mesi_html(testo) == {"2022-06": RISERVATO, "2022-07": RISERVATO}
+
+
+@pytest.mark.parametrize("presenti,atteso", [(0, 0), (1, RISERVATO), (2, RISERVATO), (3, 3), (11, 11)])
+def test_donne_presenti_sotto_soglia_riservate(app, monkeypatch, presenti, atteso):
     from app.rules.indicatori import Conteggi
     from app.servizi import asse1
 
     monkeypatch.setattr(asse1, "conteggi", lambda: Conteggi(donne_presenti=presenti, sessioni_svolte=4,
                                                             laboratori_realizzati=1))
     testo = login(app.test_client(), "capofila").get("/cruscotto/").get_data(as_text=True)
-    assert re.search(r'<strong id="donne-presenti">([^<]*)</strong>', testo).group(1) == atteso
+    assert re.search(r'<strong id="donne-presenti">([^<]*)</strong>', testo).group(1) == str(atteso)
     dati = _cruscotto(app, "equipe.cremona")
-    assert dati["laboratorio"]["donne_presenti"] == (presenti if atteso[0].isdigit() else "<3")
+    assert dati["laboratorio"]["donne_presenti"] == atteso
     assert dati["laboratorio"]["sessioni_svolte"] == 4
 
 

@@ -1,5 +1,6 @@
-"""The Excel rendicontazione: sheets, columns, totals to the cent, formulas, masking, layout."""
+"""The Excel rendicontazione: sheets, columns, totals to the cent, formulas, exact counts, layout."""
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal as D
 
@@ -10,7 +11,7 @@ import pytest
 from app.rules.programma import programma_predefinito
 from app.rules.rendicontazione import (
     COLONNE_INDICATORI, COLONNE_RIEPILOGO, COLONNE_SPESE, FOGLI, RigaIndicatore, RigaProgetto, RigaSpesa,
-    conteggio_mascherato, scrivi_rendicontazione,
+    scrivi_rendicontazione,
 )
 
 ESTRATTO = datetime(2024, 4, 2, 9, 5)
@@ -144,7 +145,7 @@ def test_riga_totale_con_formule_e_valori(wb, fogli):
     assert ws.cell(ultima, 1).value == "Totale"
     assert ws.cell(ultima, 3).value == f"=SUM(C4:C{ultima - 1})"
     assert ws.cell(ultima, 4).value == f"=SUM(D4:D{ultima - 1})"
-    assert str(ws.cell(ultima, 5).value).startswith("=COUNT(Spese!H4:")
+    assert ws.cell(ultima, 5).value == f"=SUM(E4:E{ultima - 1})"
     # the cached values are there for readers that do not compute formulas
     assert fogli["Riepilogo"].iloc[-1]["Importo ammissibile"] == pytest.approx(2514.87)
 
@@ -157,31 +158,25 @@ def test_valori_in_cache_delle_formule(file_xlsx):
     assert ws.cell(ultima, 5).value == len(SPESE)
 
 
-def test_conteggi_piccoli_mascherati(fogli):
+def test_conteggi_esatti_come_le_righe_del_foglio_spese(fogli, wb):
+    """The count of spese per asse and ente is exact, small ones too: the Spese sheet beside it
+    lists those very rows (a "<3" here once sat next to the rows that give it back)."""
     corpo = fogli["Riepilogo"].iloc[:-1].set_index(["Asse", "Ente pagatore"])
     conteggi = corpo["Numero di spese"].to_dict()
-    assert conteggi[("II", "CAV Crema")] == 4
-    assert conteggi[("I", "Capofila")] == 3
-    assert conteggi[("II", "CAV Cremona")] == "<3"
-    assert conteggi[("IV", "CAV Crema")] == "<3"
+    righe = fogli["Spese"].groupby(["Asse", "Ente pagatore"]).size().to_dict()
+    assert conteggi == righe == {("II", "CAV Crema"): 4, ("I", "Capofila"): 3, ("II", "CAV Cremona"): 2,
+                                 ("IV", "CAV Crema"): 1}
+    mascherati = [(ws.title, c.coordinate, c.value) for ws in wb for row in ws.iter_rows(min_row=3) for c in row
+                  if isinstance(c.value, str) and re.fullmatch(r"<\d+|riservato", c.value)]
+    assert not mascherati
 
 
-def test_soglia_zero_disattiva_il_mascheramento(prog, tmp_path):
-    scrivi(prog, tmp_path / "r.xlsx", soglia=0)
-    corpo = pd.read_excel(tmp_path / "r.xlsx", sheet_name="Riepilogo", header=2).iloc[:-1]
-    conteggi = corpo.set_index(["Asse", "Ente pagatore"])["Numero di spese"].to_dict()
-    assert conteggi[("II", "CAV Cremona")] == 2
-    assert conteggi[("IV", "CAV Crema")] == 1
-    assert "<3" not in corpo["Numero di spese"].astype(str).tolist()
-
-
-def test_soglia_personalizzata_e_totale_piccolo(prog, tmp_path):
-    scrivi(prog, tmp_path / "r.xlsx", spese=SPESE[:2], soglia=5)
+def test_totale_piccolo_esatto(prog, tmp_path):
+    scrivi(prog, tmp_path / "r.xlsx", spese=SPESE[:2])
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Riepilogo"]
-    assert ws["E4"].value == "<5"
-    assert ws["E5"].value == "<5"  # the total itself is small: masked too, no formula
-    assert conteggio_mascherato(0, 3) == 0 and conteggio_mascherato(3, 3) == 3
-    assert conteggio_mascherato(2, 3) == "<3" and conteggio_mascherato(2, 0) == 2
+    assert ws["E4"].value == 2
+    assert ws["E5"].value == "=SUM(E4:E4)"
+    assert openpyxl.load_workbook(tmp_path / "r.xlsx", data_only=True)["Riepilogo"]["E5"].value == 2
 
 
 def test_riga_titolo(wb, prog):

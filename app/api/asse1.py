@@ -230,7 +230,8 @@ def _json(v):
 
 
 class CruscottoApi(BaseApi):
-    """The dashboard's numbers as JSON (aggregates only, small counts of women masked)."""
+    """The dashboard's numbers as JSON (aggregates only, small counts of women suppressed as on
+    the screen, app.rules.riservatezza)."""
 
     resource_name = "cruscotto"
     class_permission_name = RISORSA_CRUSCOTTO
@@ -248,7 +249,11 @@ class CruscottoApi(BaseApi):
         ---
         get:
           responses:
-            200: {description: "the dashboard; amounts as strings with two decimals; masked counts as \\"<3\\""}
+            200:
+              description: >-
+                the dashboard; amounts as strings with two decimals; a count of women that could
+                single one out, and any count or total that would give it back by difference, as
+                "riservato" (then the percentuale and raggiunto of that indicator are null)
         """
         dati = dati_cruscotto()
         for riga in dati["percorsi_per_mese"]:

@@ -19,9 +19,13 @@ class Conteggi:
     incontri_formativi: int = 0     # training events for operators held
 
 
+# The one indicator that counts women (one project each): the dashboard publishes it as the
+# total of the paths activated per month, protected with them (app.rules.riservatezza).
+PERCORSI_ATTIVATI = "percorsi_attivati"
+
 # Which count answers which indicator of the programme file (by its codice).
 VALORE_DI = {
-    "percorsi_attivati": lambda c: c.percorsi_attivati,
+    PERCORSI_ATTIVATI: lambda c: c.percorsi_attivati,
     "accordi_sottoscritti": lambda c: c.accordi_firmati,
     "laboratorio_realizzato": lambda c: c.laboratori_realizzati,
     "modello_validato": lambda c: c.modelli_validati,
@@ -36,7 +40,3 @@ def calcola(programma: Programma, conteggi: Conteggi) -> list[RigaIndicatore]:
                            valore=VALORE_DI[i.codice](conteggi) if i.codice in VALORE_DI else 0)
             for i in programma.indicatori]
 
-
-def mascherato(n: int, soglia: int) -> int | str:
-    """Counts of women under the threshold could single one out: shown as "<soglia"."""
-    return f"<{soglia}" if soglia and 0 < n < soglia else n

@@ -117,11 +117,6 @@ def _colonna(indice: int) -> str:
     return lettere
 
 
-def conteggio_mascherato(n: int, soglia: int) -> int | str:
-    """3 -> 3, 2 -> "<3", 0 -> 0 with soglia 3; soglia 0 disables the masking."""
-    return f"<{soglia}" if soglia and 0 < n < soglia else n
-
-
 def titolo(programma: Programma, estratto_il: datetime, periodo: tuple[date | None, date | None],
            filtro_ente: str | None = None) -> str:
     dal = periodo[0] or programma.data_inizio
@@ -174,20 +169,22 @@ def scrivi_rendicontazione(
     estratto_il: datetime,
     periodo: tuple[date | None, date | None] = (None, None),
     filtro_ente: str | None = None,
-    soglia: int | None = None,
 ) -> dict:
     """Write the rendicontazione workbook to ``destinazione`` (a path or a binary file).
 
     ``spese``, ``progetti`` and ``indicatori`` are each iterated exactly once, so generators
     straight from a database cursor are fine. Spese dated outside ``periodo`` (either end may
     be None) are left out, so the period in the title is always true; the ente perimeter is
-    the caller's job and ``filtro_ente`` is only shown in the title. ``soglia`` masks counts
-    of spese between 1 and soglia-1 in the Riepilogo as "<soglia" (default: the programme's
-    ``soglia_conteggi_piccoli``; 0 disables).
+    the caller's job and ``filtro_ente`` is only shown in the title.
+
+    Every number is exact, small counts included. The file is a record-level extract by code
+    for the Region's check of each spesa: the Riepilogo's "Numero di spese" counts spese (not
+    women) and equals the number of rows of the Spese sheet beside it, so a "<3" there hid
+    nothing. The suppression of small counts of women (app.rules.riservatezza) is for the
+    aggregate screens; this file is protected by who may download it and by carrying codes only.
 
     Returns ``{"ammissibile": Decimal, "non_ammissibile": Decimal, "righe_spese": int}``.
     """
-    soglia = programma.soglia_conteggi_piccoli if soglia is None else int(soglia)
     dal, al = periodo
     if dal and al and al < dal:
         raise ValueError("periodo non valido: la data finale precede quella iniziale")
@@ -202,7 +199,7 @@ def scrivi_rendicontazione(
     with tempfile.TemporaryDirectory(prefix="lia-rendicontazione-", ignore_cleanup_errors=True) as tmp:
         wb = xlsxwriter.Workbook(str(uscita) if percorso else uscita, {"constant_memory": True, "tmpdir": tmp})
         try:
-            totali = _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al, soglia)
+            totali = _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al)
             wb.close()
             if percorso:
                 os.replace(uscita, percorso)
@@ -233,7 +230,7 @@ def _formati(wb) -> dict:
     }
 
 
-def _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al, soglia) -> dict:
+def _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al) -> dict:
     # Memory: the Riepilogo comes first in tab order but needs totals over every spesa. With
     # constant_memory each worksheet streams its own rows to its own temp file and only has to
     # receive them in ascending order, so the sheets are created in tab order, the Riepilogo
@@ -253,7 +250,7 @@ def _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al, s
     foglio_indicatori = _Foglio(wb, "Indicatori", COLONNE_INDICATORI, testo_titolo, f)
 
     aggregati, totale_si, totale_no, n = _scrivi_spese(foglio_spese, spese, dal, al, f)
-    _scrivi_riepilogo(riepilogo, programma, aggregati, totale_si, totale_no, n, soglia, f)
+    _scrivi_riepilogo(riepilogo, programma, aggregati, totale_si, totale_no, n, f)
     _scrivi_progetti(foglio_progetti, programma, progetti, assi_progetto, f)
     _scrivi_indicatori(foglio_indicatori, indicatori, f)
     return {"ammissibile": totale_si, "non_ammissibile": totale_no, "righe_spese": n}
@@ -299,7 +296,7 @@ def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
     return aggregati, totale_si, totale_no, r - PRIMA_RIGA_DATI
 
 
-def _scrivi_riepilogo(foglio: _Foglio, programma, aggregati, totale_si, totale_no, n, soglia, f):
+def _scrivi_riepilogo(foglio: _Foglio, programma, aggregati, totale_si, totale_no, n, f):
     ws = foglio.ws
     ordine = _ordine_assi(programma)
     r = PRIMA_RIGA_DATI
@@ -312,35 +309,20 @@ def _scrivi_riepilogo(foglio: _Foglio, programma, aggregati, totale_si, totale_n
                 foglio.misura(c, t)
         ws.write_number(r, 2, float(si), f["euro"])
         ws.write_number(r, 3, float(no), f["euro"])
-        _scrivi_conteggio(ws, r, 4, conteggio_mascherato(conteggio, soglia), f["intero"])
+        ws.write_number(r, 4, conteggio, f["intero"])
         r += 1
     ultima_dati = r - 1
     ws.write_string(r, 0, "Totale", f["totale"])
     ws.write_blank(r, 1, None, f["totale"])
-    if aggregati:
-        for c, totale in ((2, totale_si), (3, totale_no)):
+    for c, totale, formato in ((2, float(totale_si), f["totale_euro"]), (3, float(totale_no), f["totale_euro"]),
+                               (4, n, f["totale_intero"])):
+        if aggregati:
             lettera = _colonna(c)
             ws.write_formula(r, c, f"=SUM({lettera}{PRIMA_RIGA_DATI + 1}:{lettera}{ultima_dati + 1})",
-                             f["totale_euro"], float(totale))
-    else:
-        ws.write_number(r, 2, 0, f["totale_euro"])
-        ws.write_number(r, 3, 0, f["totale_euro"])
-    # The count column may hold "<3" strings that SUM would skip: the total counts the
-    # amounts on the Spese sheet instead, which is the same number and always exact.
-    conteggio_totale = conteggio_mascherato(n, soglia)
-    if isinstance(conteggio_totale, str) or n == 0:
-        _scrivi_conteggio(ws, r, 4, conteggio_totale, f["totale_intero"])
-    else:
-        ws.write_formula(r, 4, f"=COUNT(Spese!H{PRIMA_RIGA_DATI + 1}:H{PRIMA_RIGA_DATI + n})",
-                         f["totale_intero"], n)
+                             formato, totale)
+        else:
+            ws.write_number(r, c, 0, formato)
     foglio.chiudi(ultima_dati, {2: 20, 3: 20, 4: 16})
-
-
-def _scrivi_conteggio(ws, r, c, valore, formato):
-    if isinstance(valore, str):
-        ws.write_string(r, c, valore, formato)
-    else:
-        ws.write_number(r, c, valore, formato)
 
 
 def _scrivi_progetti(foglio: _Foglio, programma, progetti, assi_progetto, f):

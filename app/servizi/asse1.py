@@ -16,6 +16,7 @@ from app import models as m
 from app.extensions import db
 from app.rules import asse1 as regole
 from app.rules import indicatori as regole_indicatori
+from app.rules.riservatezza import RISERVATO, proteggi
 from app.security import come_sistema, criterio_beneficiarie, gestisce_asse1, perimetro_corrente
 from app.servizi import Rifiuto
 from app.servizi.indicatori import conteggi
@@ -105,19 +106,43 @@ def _mesi(dal: date, al: date):
 _CODICI_BUDGET = {"II": "budget_asse_ii", "III": "budget_asse_iii", "IV": "budget_asse_iv"}
 
 
+def avvii_per_mese() -> dict[tuple[int, int], int]:
+    """Projects activated (first "in corso") per (year, month), network-wide: only counts leave."""
+    anno, mese = extract("year", m.Progetto.data_avvio), extract("month", m.Progetto.data_avvio)
+    with come_sistema():
+        righe = db.session.execute(select(anno, mese, func.count(m.Progetto.id))
+                                   .where(m.Progetto.data_avvio.is_not(None)).group_by(anno, mese)).all()
+    return {(int(a), int(mm)): n for a, mm, n in righe if a is not None}
+
+
+def _indicatore(codice, descrizione, target, valore) -> dict:
+    riservato = valore == RISERVATO  # its bar and "reached" would tell the number
+    return {"codice": codice, "descrizione": descrizione, "target": target, "valore": valore,
+            "percentuale": None if riservato else _percentuale(valore, target) if target else 100,
+            "raggiunto": None if riservato else valore >= target}
+
+
 def dati_cruscotto() -> dict:
     """Every number of the dashboard, network-wide, as plain data (the screen and the API).
 
     Aggregates only: the queries cross the perimeter on purpose (`come_sistema`) and only sums
-    and counts leave, no row. Counts of women under the programme's threshold are masked
-    (app.rules.indicatori.mascherato): the women present, and the paths activated in a month."""
+    and counts leave, no row. Counts of women are protected by app.rules.riservatezza: the
+    paths activated per month together with their total, which is the indicator of paths
+    activated (the same projects), and the women present at the laboratorio. Money is exact."""
     programma = programma_corrente()
     soglia = programma.soglia_conteggi_piccoli
     c = conteggi()
-    righe = regole_indicatori.calcola(programma, c)
-    indicatori = [{"codice": r.codice, "descrizione": r.descrizione, "target": r.target, "valore": r.valore,
-                   "percentuale": _percentuale(r.valore, r.target) if r.target else 100,
-                   "raggiunto": r.valore >= r.target} for r in righe]
+
+    conta_mesi = avvii_per_mese()
+    mesi = list(_mesi(programma.data_inizio, programma.data_fine))
+    mesi += [k for k in sorted(conta_mesi) if k not in mesi]
+    mesi.sort()
+    avvii = proteggi([[conta_mesi.get(k, 0) for k in mesi]], soglia, totali_colonne=False)
+    percorsi_mese = [{"mese": f"{a:04d}-{mm:02d}", "etichetta": f"{mm:02d}/{a:04d}", "percorsi": n}
+                     for (a, mm), n in zip(mesi, avvii.celle[0])]
+    indicatori = [_indicatore(r.codice, r.descrizione, r.target,
+                              avvii.totale if r.codice == regole_indicatori.PERCORSI_ATTIVATI else r.valore)
+                  for r in regole_indicatori.calcola(programma, c)]
 
     s = db.session
     with come_sistema():
@@ -132,9 +157,6 @@ def dati_cruscotto() -> dict:
             .group_by(m.Asse.codice, m.Ente.nome)).all()
         budget_riga = s.execute(select(*[func.coalesce(func.sum(getattr(m.Progetto, col)), 0)
                                          for col in _CODICI_BUDGET.values()])).one()
-        anno, mese = extract("year", m.Progetto.data_avvio), extract("month", m.Progetto.data_avvio)
-        avvii = s.execute(select(anno, mese, func.count(m.Progetto.id))
-                          .where(m.Progetto.data_avvio.is_not(None)).group_by(anno, mese)).all()
 
     budget = {codice: Decimal(str(v or 0)) for codice, v in zip(_CODICI_BUDGET, budget_riga)}
     per_asse: dict[str, Decimal] = {}
@@ -159,20 +181,13 @@ def dati_cruscotto() -> dict:
                    "totale": sum(valori.values(), Decimal("0.00"))}
                   for ente, valori in sorted(per_ente.items())]
 
-    conta_mesi = {(int(a), int(mm)): n for a, mm, n in avvii if a is not None}
-    mesi = list(_mesi(programma.data_inizio, programma.data_fine))
-    mesi += [k for k in sorted(conta_mesi) if k not in mesi]
-    mesi.sort()
-    percorsi_mese = [{"mese": f"{a:04d}-{mm:02d}", "etichetta": f"{mm:02d}/{a:04d}",
-                      "percorsi": regole_indicatori.mascherato(conta_mesi.get((a, mm), 0), soglia)}
-                     for a, mm in mesi]
-
     return {
         "programma": {"codice": programma.codice, "nome": programma.nome},
         "soglia_conteggi_piccoli": soglia,
         "indicatori": indicatori,
         "laboratorio": {"sessioni_svolte": c.sessioni_svolte,
-                        "donne_presenti": regole_indicatori.mascherato(c.donne_presenti, soglia)},
+                        "donne_presenti": proteggi([[c.donne_presenti]], soglia, totali_righe=False,
+                                                   totali_colonne=False).celle[0][0]},
         "spese_per_asse": righe_assi,
         "spese_per_ente": righe_enti,
         "assi": codici_assi,
@@ -181,8 +196,9 @@ def dati_cruscotto() -> dict:
 
 
 def grafico_mesi(percorsi_mese: list[dict], soglia: int) -> dict:
-    """Geometry of the server-side SVG bar chart. A masked month ("<3") is drawn at a fixed
-    height, hatched, whatever its real value: the bar must not tell 1 from 2."""
+    """Geometry of the server-side SVG bar chart. A month shown as RISERVATO is drawn hatched at
+    one fixed height, whatever its real value: the bar must not tell 1 from 2, nor a small month
+    from one hidden to protect it."""
     numeri = [p["percorsi"] for p in percorsi_mese if isinstance(p["percorsi"], int)]
     massimo = max(numeri + [soglia, 1])
     alto, largo, passo, base = 160, 18, 26, 190
