@@ -98,9 +98,11 @@ def configura(app: Flask) -> None:
 class _SenzaMessaggioEccezione(logging.Filter):
     """A logged exception keeps its type and traceback, not its message: the message of a
     database or decryption error can carry SQL or personal values (Flask logs every unhandled
-    exception, FAB's @safe every API one)."""
+    exception, FAB's @safe every API one, as its message: `log.exception(e)`)."""
 
     def filter(self, record):
+        if isinstance(record.msg, BaseException):
+            record.msg, record.args = type(record.msg).__name__, ()
         if record.exc_info and record.exc_info[1] is not None:
             tipo, _, tb = record.exc_info
             record.exc_text = ("Traceback (most recent call last):\n" + "".join(traceback.format_tb(tb))

@@ -295,12 +295,14 @@ def test_500_in_scrittura_dice_che_potrebbe_non_essere_salvato(app, client_di, e
     senza_dettagli(testo)
 
 
-def test_500_dell_api_json_in_italiano_anche_dentro_il_safe_di_fab(app, api_di, errori_veri):
+def test_500_dell_api_json_in_italiano_anche_dentro_il_safe_di_fab(app, api_di, errori_veri, caplog):
     a = api_di("cav.crema")
     api = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "BeneficiariaApi")
-    # Inside FAB's @safe (which would answer {"message": "Fatal error"})...
+    # Inside FAB's @safe (which would answer {"message": "Fatal error"} and log the message)...
     errori_veri.setattr(api, "get_list_headless", _guasto)
-    r = a.get("/api/v1/beneficiaria/")
+    with caplog.at_level(logging.ERROR):
+        r = a.get("/api/v1/beneficiaria/")
+    assert "RuntimeError" in caplog.text and SEGRETO not in caplog.text
     assert r.status_code == 500 and r.is_json
     assert r.get_json()["message"].startswith("Si è verificato un errore interno")
     assert "salvat" not in r.get_json()["message"]
