@@ -1,7 +1,7 @@
 """Application factory of the L.I.A. 2 case and expense manager."""
 import logging
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app.cli import lia
 
     app.cli.add_command(lia)
-    _registra_errori(app)
+    from app import risposte
+
+    risposte.configura(app)  # security headers, no-store, Italian error pages
     _proteggi_log()
     return app
 
@@ -76,39 +78,3 @@ def _proteggi_log() -> None:
         logger = logging.getLogger(nome)
         if not any(isinstance(f, _SenzaRighe) for f in logger.filters):
             logger.addFilter(_SenzaRighe())
-
-
-_PAGINA_ERRORE = """<!doctype html><html lang="it"><head><meta charset="utf-8"><title>{{ titolo }}</title></head>
-<body style="font-family:sans-serif;margin:3em"><h1>{{ titolo }}</h1><p>{{ testo }}</p>
-<p><a href="/">Torna alla pagina iniziale</a></p></body></html>"""
-
-_ERRORI = {
-    400: ("Richiesta non valida", "La richiesta contiene dati non validi."),
-    403: ("Accesso negato", "Non hai i permessi per questa pagina."),
-    404: ("Pagina non trovata", "La pagina o il record richiesto non esiste o non è visibile per te."),
-    405: ("Metodo non consentito", "Operazione non consentita su questa pagina."),
-    413: ("File troppo grande", "Il file inviato supera la dimensione massima."),
-    500: ("Errore interno", "Si è verificato un errore. L'operazione non è stata salvata."),
-}
-
-
-def _registra_errori(app: Flask) -> None:
-    """Italian error pages and JSON bodies that never echo the request's data."""
-    from app.extensions import db
-
-    def risposta(codice):
-        titolo, testo = _ERRORI[codice]
-        if request.path.startswith("/api/"):
-            return jsonify(message=testo), codice
-        return render_template_string(_PAGINA_ERRORE, titolo=titolo, testo=testo), codice
-
-    for codice in (400, 403, 404, 405, 413):
-        app.register_error_handler(codice, lambda e, c=codice: risposta(c))
-
-    @app.errorhandler(500)
-    def errore_interno(e):
-        db.session.rollback()
-        # Log the exception type and route only: values can carry personal data.
-        orig = getattr(e, "original_exception", e)
-        log.error("errore interno su %s %s: %s", request.method, request.url_rule, type(orig).__name__)
-        return risposta(500)

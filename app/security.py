@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 # Every FAB method of a view or API maps onto read or write (Superset does the same).
 PERMESSI_VISTA = {
-    "list": "read", "show": "read", "download": "read", "api_read": "read", "api_get": "read",
+    "list": "read", "show": "read", "api_read": "read", "api_get": "read",
     "api": "read", "api_column_add": "write", "api_column_edit": "write", "api_readvalues": "read",
     "add": "write", "edit": "write", "delete": "write", "muldelete": "write",
     "action": "write", "action_post": "write", "api_create": "write", "api_update": "write",
@@ -44,6 +44,7 @@ PERMESSI_VISTA = {
 PERMESSI_API = {
     "get": "read", "get_list": "read", "info": "read", "post": "write", "put": "write",
     "delete": "write", "related": "read", "distinct": "read",
+    "carica_allegato": "write", "scarica_allegato": "read",
 }
 
 

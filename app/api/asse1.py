@@ -12,6 +12,7 @@ from marshmallow.validate import Length, Range, Regexp
 
 from app import models as m
 from app.api import LiaModelRestApi
+from app.api.allegati import ConAllegatoApi
 from app.servizi.interfaccia import InterfacciaLia
 from app.extensions import db
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
@@ -163,13 +164,13 @@ class PresenzaApi(LiaModelRestApi):
     search_columns = ["sessione", "beneficiaria", "presente"]
 
 
-class ModelloLaboratorioApi(LiaModelRestApi):
+class ModelloLaboratorioApi(ConAllegatoApi, LiaModelRestApi):
     resource_name = "modellolaboratorio"
     class_permission_name = "ModelloLaboratorio"
     datamodel = InterfacciaLia(m.ModelloLaboratorio)
     list_columns = show_columns = ["id", "titolo", "allegato", "data_formalizzazione", "data_validazione",
                                    "validato_da"]
-    # The document is uploaded on the screen (stored outside the database), not set by name here.
+    # The document is uploaded on the screen or PUT to /<pk>/allegato (ConAllegatoApi), never set by name.
     add_columns = edit_columns = ["titolo", "data_formalizzazione", "data_validazione", "validato_da"]
     validators_columns = {"titolo": Length(min=1, max=300, error="Da 1 a 300 caratteri."),
                           "validato_da": Length(max=300)}
@@ -203,7 +204,7 @@ class PartecipazioneEventoApi(LiaModelRestApi):
     validators_columns = {"numero_operatori": Range(min=1, max=1000, error="Da 1 a 1000.")}
 
 
-class AccordoApi(LiaModelRestApi):
+class AccordoApi(ConAllegatoApi, LiaModelRestApi):
     resource_name = "accordo"
     class_permission_name = "Accordo"
     datamodel = InterfacciaLia(m.Accordo)

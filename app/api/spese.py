@@ -6,11 +6,12 @@ from marshmallow.validate import Length
 
 from app import models as m
 from app.api import LiaModelRestApi
+from app.api.allegati import ConAllegatoApi
 from app.api.percorso import _NOTE, _PERIMETRO
 from app.extensions import db
 from app.servizi.interfaccia import InterfacciaLia
 
-class SpesaApi(LiaModelRestApi):
+class SpesaApi(ConAllegatoApi, LiaModelRestApi):
     resource_name = "spesa"
     class_permission_name = "Spesa"
     datamodel = InterfacciaLia(m.Spesa)

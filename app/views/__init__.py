@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_wtf.file import FileField
 from markupsafe import Markup
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
@@ -112,6 +112,12 @@ class LiaModelView(ModelView):
                     and self.datamodel.get_related_model(col).__name__ in MODELLI_GRANDI)
         self.search_columns = [c for c in self.search_columns if not grande(c)]
         self._filters = self.datamodel.get_filters(self.search_columns)
+
+    @expose("/download/<string:filename>")
+    def download(self, filename):
+        # FAB's route sends any file of UPLOAD_FOLDER with no row check (and 500s without one).
+        # Attachments are served by ConAllegato.allegato, through the record's perimeter.
+        abort(404)
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     @has_access
@@ -247,12 +253,8 @@ class ConAllegato:
     def salva_allegato(self, item):
         file = getattr(item, self.campo_file, None)
         if file is not None and getattr(file, "filename", ""):
-            g.lia_allegato_sostituito = item.allegato
-            item.allegato = allegati.salva(file, campo=self.campo_file)
-
-    @staticmethod
-    def elimina_sostituito():
-        allegati.elimina(g.pop("lia_allegato_sostituito", None))
+            vecchio, item.allegato = item.allegato, allegati.salva(file, campo=self.campo_file)
+            allegati.elimina_al_commit(vecchio)
 
     @expose("/allegato/<int:pk>")
     @has_access
@@ -261,8 +263,7 @@ class ConAllegato:
         file = allegati.percorso(item.allegato) if item is not None and item.allegato else None
         if file is None:
             abort(404)
-        nome = f"{self.__class__.__name__.replace('View', '').lower()}-{pk}{file.suffix}"
-        return send_file(file, as_attachment=True, download_name=nome)
+        return allegati.scarica(file, f"{self.__class__.__name__.replace('View', '').lower()}-{pk}")
 
 
 def link_allegato(url):

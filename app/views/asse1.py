@@ -184,11 +184,6 @@ class ModelloLaboratorioView(ConAllegato, LiaModelView):
 
     pre_update = pre_add
 
-    def post_add(self, item):
-        self.elimina_sostituito()
-
-    post_update = post_add
-
 
 class PartecipazioneEventoView(LiaModelView):
     datamodel = InterfacciaLia(m.PartecipazioneEvento)
@@ -253,11 +248,6 @@ class AccordoView(ConAllegato, LiaModelView):
         self.salva_allegato(item)
 
     pre_update = pre_add
-
-    def post_add(self, item):
-        self.elimina_sostituito()
-
-    post_update = post_add
 
 
 # --- attendance for a whole session --------------------------------------------------------

@@ -86,11 +86,7 @@ class SpesaView(ConAllegato, LiaModelView):
 
     pre_update = pre_add
 
-    def post_add(self, item):
-        self.elimina_sostituito()
-
     def post_update(self, item):
-        self.elimina_sostituito()
         if item.progetto_id:
             servizi_spese.ricalcola_progetto(item.progetto_id)
             self.datamodel.session.commit()

@@ -85,22 +85,45 @@ def server(chromium, app):
     srv.server_close()
 
 
+# Every page reports what its Content-Security-Policy blocked (an inline script or handler, a
+# style, a resource of another origin) as a console error the journeys collect.
+SEGNALA_CSP = """document.addEventListener('securitypolicyviolation', e => console.error(
+    'CSP violata: ' + e.effectiveDirective + ' ' + (e.blockedURI || 'inline') + ' in ' + e.documentURI
+    + (e.lineNumber ? ':' + e.lineNumber : '') + (e.sample ? ' «' + e.sample + '»' : '')));"""
+_MESSAGGI_DI_POLITICA = ("CSP violata", "Content Security Policy", "Permissions-Policy")
+
+
 @pytest.fixture
-def nuovo_contesto(chromium):
-    """nuovo_contesto() -> a fresh browser context (own cookies); closed after the test."""
+def violazioni_csp():
+    """What the browser blocked or refused under the response headers, in every context of the
+    test; a journey fails on any."""
+    return []
+
+
+@pytest.fixture
+def nuovo_contesto(chromium, violazioni_csp):
+    """nuovo_contesto() -> a fresh browser context (own cookies); closed after the test, which
+    fails if any page of it violated the Content-Security-Policy."""
     aperti = []
+
+    def _annota(messaggio):
+        if messaggio.type in ("error", "warning") and any(t in messaggio.text for t in _MESSAGGI_DI_POLITICA):
+            violazioni_csp.append(messaggio.text)
 
     def _apri(**opzioni):
         ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="it-IT",
                                    extra_http_headers={"Accept-Language": "it-IT,it;q=0.9"}, **opzioni)
         ctx.set_default_timeout(ATTESA_MS)
         ctx.set_default_navigation_timeout(ATTESA_MS)
+        ctx.add_init_script(SEGNALA_CSP)
+        ctx.on("console", _annota)
         aperti.append(ctx)
         return ctx
 
     yield _apri
     for ctx in aperti:
         ctx.close()
+    assert not violazioni_csp, "il browser ha bloccato (Content-Security-Policy):\n" + "\n".join(violazioni_csp)
 
 
 def accedi(page, base, username, password=PASSWORD):
