@@ -105,8 +105,10 @@ class UtenteModelView(UserDBModelView):
         "ente": "Spostare un utente in un centro antiviolenza richiede la conferma di una sua Responsabile.",
         "active": "Per togliere l'accesso, disattivare l'utente invece di eliminarlo.",
     }
+    # A user waiting for confirmation has no ente and no role yet: a dash, not "None" or "[]".
     formatters_columns = {"last_login": valore_italiano, "created_on": valore_italiano, "changed_on": valore_italiano,
-                          "active": valore_italiano}
+                          "active": valore_italiano, "ente": lambda e: str(e) if e else "—",
+                          "roles": lambda ruoli: ", ".join(r.name for r in ruoli or []) or "—"}
     validators_columns = {
         "roles": [DataRequired(message="Indicare almeno un ruolo."), RuoliCompatibili()],
         "ente": [DataRequired(message="Ogni utente deve appartenere a un ente.")],
