@@ -556,6 +556,25 @@ def test_eliminare_l_utente_annulla_la_sua_richiesta(app, client_di):
     assert richiesta.stato == "annullata"
 
 
+def test_una_richiesta_non_passa_mai_a_un_altro_utente_con_lo_stesso_id(app, client_di, api_di):
+    """SQLite may reuse a deleted user's id: the request names her username too, and must match."""
+    from app import models as m
+
+    username, uid = crea_utente(app, ["Equipe territoriale"], AZIENDA)
+    admin = client_di("admin")
+    segui(admin, modifica(app, admin, uid, username, ["Operatrice CAV"], CAV_CREMA))
+    (richiesta,) = richieste_di(app, username)
+
+    def _al_suo_posto(db):  # another user now behind the same id
+        db.session.get(m.Utente, uid).username = f"altra.{uuid.uuid4().hex[:6]}"
+        db.session.commit()
+    _nel_db(app, _al_suo_posto)
+    r = api_di("resp.crema").post(f"/api/v1/abilitazione/{richiesta.id}/conferma")
+    assert r.status_code == 422 and "la richiesta è annullata" in str(r.get_json())
+    assert richieste_di(app, username)[0].stato == "annullata"
+    assert _nel_db(app, lambda db: [r.name for r in db.session.get(m.Utente, uid).roles]) == ["Equipe territoriale"]
+
+
 # --- access rows of the new screens and endpoint (every demo role) --------------------------------
 
 LEGGE_ABILITAZIONI = {"admin", "cav.cremona", "cav.crema", "cav.casalmaggiore", *RESPONSABILI}

@@ -118,7 +118,8 @@ def decidi(richiesta: m.RichiestaAbilitazione, attore, conferma: bool, nota: str
     if utente is None or utente.username != richiesta.username:
         richiesta.stato, richiesta.decisa_il = "annullata", _ora()
         db.session.commit()
-        raise Rifiuto("L'utente non esiste più: la richiesta è annullata.")
+        raise Rifiuto("L'utente è stato eliminato o ha cambiato nome utente: la richiesta è annullata "
+                      "(l'Amministratore può ripeterla).")
     if conferma:
         motivi = motivi_abilitazione_non_valida(richiesta.nomi_ruoli_richiesti, richiesta.ente_richiesto)
         if motivi:
