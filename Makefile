@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := run.py
 DEMO_PASSWORD ?= demo-lia2
 
-.PHONY: run test install migrate demo serve bench clean translations
+.PHONY: run test install segreti migrate demo serve bench clean translations
 
 $(BIN)/activate: requirements.txt
 	$(PY) -m venv $(VENV)
@@ -18,7 +18,11 @@ install: $(BIN)/activate
 translations: install
 	$(BIN)/pybabel compile -f -d translations >/dev/null
 
-migrate: install
+# Random secrets in instance/segreti.env (mode 600) the first time; never changed afterwards.
+segreti: install
+	$(BIN)/python -m app.segreti
+
+migrate: segreti
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 

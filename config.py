@@ -1,27 +1,29 @@
 """Settings. Everything secret or deployment-specific comes from the environment.
 
-Development defaults let `make run` work on a fresh clone; with LIA_ENV=production the app
-refuses to start while any of them is still in use.
+Secrets have no default here: each is read from the environment or, when absent there, from
+instance/segreti.env, which `make run` fills once with random values (app/segreti.py).
+create_app() refuses to start with a secret missing or public, unless LIA_ENV=development.
 """
 import os
 from pathlib import Path
 
+from app.segreti import leggi as _leggi_segreti
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("LIA_INSTANCE_DIR", BASE_DIR / "instance"))
 
-# Development-only defaults: never valid in production (checked in app.create_app).
-DEV_SECRET_KEY = "sviluppo-non-usare-in-produzione"
-# A Fernet key (urlsafe base64 of 32 bytes) that anyone can read in this file: dev/test only.
-DEV_ENCRYPTION_KEY = "ZGV2LW5vbi11c2FyZS1pbi1wcm9kdXppb25lLTMyYiE="
-DEV_BLIND_INDEX_KEY = "sviluppo-indice-cieco-non-usare-in-produzione"
-
-LIA_ENV = os.environ.get("LIA_ENV", "development")
-SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+# "development" only when set explicitly: unset means a real installation.
+LIA_ENV = os.environ.get("LIA_ENV", "")
+LIA_SEGRETI_FILE = str(INSTANCE_DIR / "segreti.env")
+_segreti = _leggi_segreti(Path(LIA_SEGRETI_FILE))
+SECRET_KEY = os.environ.get("SECRET_KEY") or _segreti.get("SECRET_KEY")
 # Comma-separated Fernet keys, newest first: MultiFernet encrypts with the first and decrypts
 # with any, so keys rotate without downtime (see README, "Rotazione della chiave").
-LIA_ENCRYPTION_KEYS = os.environ.get("LIA_ENCRYPTION_KEYS", DEV_ENCRYPTION_KEY)
+LIA_ENCRYPTION_KEYS = os.environ.get("LIA_ENCRYPTION_KEYS") or _segreti.get("LIA_ENCRYPTION_KEYS")
 # Key of the HMAC used as blind index for exact search by codice fiscale.
-LIA_BLIND_INDEX_KEY = os.environ.get("LIA_BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEY)
+LIA_BLIND_INDEX_KEY = os.environ.get("LIA_BLIND_INDEX_KEY") or _segreti.get("LIA_BLIND_INDEX_KEY")
+# Key of the HMAC that chains the audit rows.
+LIA_AUDIT_KEY = os.environ.get("LIA_AUDIT_KEY") or _segreti.get("LIA_AUDIT_KEY")
 
 SQLALCHEMY_DATABASE_URI = os.environ.get(
     "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lia.db'}"
@@ -50,6 +52,8 @@ FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
 FAB_SECURITY_MANAGER_CLASS = "app.security.LiaSecurityManager"
 FAB_INDEX_VIEW = "app.views.LiaIndexView"
+# The password policy (app/rules/password.py) is on the forms themselves: FAB's hook sees the
+# password alone, not the username and names it must not resemble.
 FAB_PASSWORD_COMPLEXITY_ENABLED = False
 FAB_API_MAX_PAGE_SIZE = 100
 AUTH_TYPE = 1  # AUTH_DB

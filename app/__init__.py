@@ -10,35 +10,18 @@ class ConfigurazioneNonSicura(RuntimeError):
     pass
 
 
-def _verifica_produzione(app: Flask) -> None:
-    import config
-
-    if app.config.get("LIA_ENV") != "production":
-        return
-    difetti = []
-    if app.config["SECRET_KEY"] == config.DEV_SECRET_KEY:
-        difetti.append("SECRET_KEY")
-    if config.DEV_ENCRYPTION_KEY in app.config["LIA_ENCRYPTION_KEYS"]:
-        difetti.append("LIA_ENCRYPTION_KEYS")
-    if app.config["LIA_BLIND_INDEX_KEY"] == config.DEV_BLIND_INDEX_KEY:
-        difetti.append("LIA_BLIND_INDEX_KEY")
-    if difetti:
-        raise ConfigurazioneNonSicura(
-            "LIA_ENV=production con valori di sviluppo ancora in uso: " + ", ".join(difetti)
-        )
-
-
 def create_app(config_overrides: dict | None = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
-    from app import crypto
+    from app import crypto, segreti
     from app.extensions import csrf, db, migrate
 
     app = Flask(__name__)
     app.config.from_object("config")
     if config_overrides:
         app.config.update(config_overrides)
-    _verifica_produzione(app)
+    # No secret has a default: missing, short or once-published ones stop the start.
+    segreti.verifica(app.config)
     crypto.configura(app.config["LIA_ENCRYPTION_KEYS"], app.config["LIA_BLIND_INDEX_KEY"])
 
     from app import models  # noqa: F401  (models before AppBuilder, as FAB requires)

@@ -138,26 +138,37 @@ def ruota_chiave_cmd():
 @lia.command("crea-utente")
 @click.option("--username", required=True)
 @click.option("--ente", "nome_ente", required=True, help="nome esatto dell'ente")
-@click.option("--ruolo", required=True)
+@click.option("--ruolo", "ruoli", required=True, multiple=True,
+              help="ripetibile: es. --ruolo 'Operatrice CAV' --ruolo 'Responsabile CAV'")
 @click.option("--nome", default="")
 @click.option("--cognome", default="")
 @click.option("--email", required=True)
 @click.password_option()
 @with_appcontext
-def crea_utente_cmd(username, nome_ente, ruolo, nome, cognome, email, password):
-    """Crea un utente legato al suo ente (ogni utente appartiene a un solo ente)."""
+def crea_utente_cmd(username, nome_ente, ruoli, nome, cognome, email, password):
+    """Crea un utente legato al suo ente (ogni utente appartiene a un solo ente).
+
+    Chi ha accesso al server è la seconda persona: così nasce la prima Responsabile CAV di un
+    centro, che poi conferma le abilitazioni date dalla schermata Utenti."""
     from app.models import Ente
+    from app.rules.password import motivi_password_debole, parole_dell_utente
+    from app.security import motivi_abilitazione_non_valida
 
     sm = current_app.appbuilder.sm
     ente = db.session.execute(select(Ente).where(Ente.nome == nome_ente)).scalar_one_or_none()
     if ente is None:
         raise click.ClickException(f"ente sconosciuto: {nome_ente}")
-    role = sm.find_role(ruolo)
-    if role is None:
-        raise click.ClickException(f"ruolo sconosciuto: {ruolo} (eseguire prima flask lia init-roles)")
-    user = sm.add_user(username, nome or username, cognome or "-", email, role, password=password)
+    roles = [sm.find_role(r) for r in ruoli]
+    sconosciuti = [r for r, role in zip(ruoli, roles) if role is None]
+    if sconosciuti:
+        raise click.ClickException(f"ruolo sconosciuto: {', '.join(sconosciuti)} (eseguire prima flask lia init-roles)")
+    motivi = motivi_abilitazione_non_valida(set(ruoli), ente) + motivi_password_debole(
+        password, parole_dell_utente(username, nome, cognome, email))
+    if motivi:
+        raise click.ClickException(" ".join(motivi))
+    user = sm.add_user(username, nome or username, cognome or "-", email, roles, password=password, commit=False)
     if not user:
         raise click.ClickException("utente non creato (username o e-mail già usati?)")
-    user.ente_id = ente.id
+    user.ente_id = ente.id  # in the same transaction: never a user without her ente
     db.session.commit()
-    click.echo(f"utente {username} creato ({ruolo}, {ente.nome})")
+    click.echo(f"utente {username} creato ({', '.join(ruoli)}, {ente.nome})")

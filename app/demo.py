@@ -13,7 +13,8 @@ from app.crypto import indice_cieco
 from app.extensions import db
 from app.rules.codice_fiscale import con_carattere_controllo
 from app.security_roles import (
-    RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_REGIONE, RUOLO_SERVIZI,
+    RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_REGIONE, RUOLO_RESPONSABILE_CAV,
+    RUOLO_SERVIZI,
 )
 
 AMBITI = [("CR", "Cremona"), ("CM", "Crema"), ("CA", "Casalmaggiore")]
@@ -49,6 +50,12 @@ UTENTI = [
     ("equipe.casalmaggiore", RUOLO_EQUIPE, "Consorzio Casalasco dei Servizi Sociali", "Équipe", "Casalmaggiore"),
     ("servizi.cpi", RUOLO_SERVIZI, "Centro per l'Impiego di Cremona", "Operatore", "CPI"),
     ("regione", RUOLO_REGIONE, "Regione Lombardia", "Funzionaria", "Regione"),
+    # Each CAV's responsible confirms who may see its women (the two-person rule).
+    ("resp.cremona", (RUOLO_CAV, RUOLO_RESPONSABILE_CAV), "Centro Antiviolenza di Cremona", "Responsabile",
+     "CAV Cremona"),
+    ("resp.crema", (RUOLO_CAV, RUOLO_RESPONSABILE_CAV), "Centro Antiviolenza di Crema", "Responsabile", "CAV Crema"),
+    ("resp.casalmaggiore", (RUOLO_CAV, RUOLO_RESPONSABILE_CAV), "Centro Antiviolenza di Casalmaggiore",
+     "Responsabile", "CAV Casalmaggiore"),
 ]
 
 # Invented surnames and names: obviously fictional, and unlikely to appear anywhere else in a
@@ -118,12 +125,14 @@ def carica_demo(password: str) -> dict:
     }
     utenti = []
     for username, ruolo, ente, nome, cognome in UTENTI:
+        ruoli = ruolo if isinstance(ruolo, tuple) else (ruolo,)
         user = sm.find_user(username=username)
         if user is None:
-            user = sm.add_user(username, nome, cognome, f"{username}@esempio.invalid", sm.find_role(ruolo),
-                               password=password)
+            # Directly, not through the password policy: the demo password is for development only.
+            user = sm.add_user(username, nome, cognome, f"{username}@esempio.invalid",
+                               [sm.find_role(r) for r in ruoli], password=password)
         user.ente_id = enti[ente].id
-        utenti.append((username, ruolo))
+        utenti.append((username, " + ".join(ruoli)))
     db.session.flush()
 
     nuove = 0

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
 from sqlalchemy import event, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
 from app.security_roles import (
-    RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_REGIONE, RUOLO_SERVIZI,
+    RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_REGIONE, RUOLO_RESPONSABILE_CAV,
+    RUOLO_SERVIZI,
 )
 
 RUOLI_OPERATIVI = {RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI}
@@ -300,35 +300,92 @@ class FiltroPerimetroCollegati(BaseFilter):
         return query.where(self.model.beneficiaria_id.in_(select(Beneficiaria.id).where(crit)))
 
 
-class UtenteModelView(UserDBModelView):
-    """FAB's user screen with the ente every user belongs to."""
+# --- users: who changes roles, ente and activation; the two-person rule ---------------------
 
-    add_columns = UserDBModelView.add_columns + ["ente"]
-    edit_columns = UserDBModelView.edit_columns + ["ente"]
-    show_fieldsets = [
-        ("Utente", {"fields": ["first_name", "last_name", "username", "email", "active", "roles", "ente"]}),
-        ("Accessi", {"fields": ["last_login", "login_count", "fail_login_count", "created_on", "changed_on"],
-                     "expanded": False}),
-    ]
-    list_columns = ["first_name", "last_name", "username", "email", "ente", "active", "roles"]
-    label_columns = {"ente": "Ente"}
-    validators_columns = {}
-
-    def pre_add(self, item):
-        _richiedi_ente(item)
-
-    def pre_update(self, item):
-        _richiedi_ente(item)
+# Roles whose holder sees identities (perimetro_di gives an Operatrice CAV her CAV's personal data).
+RUOLI_IDENTITA = {RUOLO_CAV}
 
 
-def _richiedi_ente(item):
-    if item.ente is None and item.ente_id is None:
-        raise ValueError("Ogni utente deve appartenere a un ente.")
+def ruolo_vede_identita(nome_ruolo: str) -> bool:
+    return nome_ruolo in RUOLI_IDENTITA
+
+
+def ruolo_richiede_conferma(nome_ruolo: str) -> bool:
+    """Giving this role needs a second person: it sees identities, or it decides who does."""
+    return ruolo_vede_identita(nome_ruolo) or nome_ruolo == RUOLO_RESPONSABILE_CAV
+
+
+def gestisce_utenti(utente) -> bool:
+    return RUOLO_AMMINISTRATORE in nomi_ruoli(utente)
+
+
+def puo_cambiare_abilitazioni(attore, utente_id) -> bool:
+    """Roles, ente and activation of a user: the Amministratore's, on anyone but herself."""
+    return gestisce_utenti(attore) and (utente_id is None or attore.id != utente_id)
+
+
+def motivi_abilitazione_non_valida(ruoli, ente) -> list[str]:
+    motivi = []
+    if any(ruolo_richiede_conferma(r) for r in ruoli) and (ente is None or not ente.is_cav):
+        motivi.append(f"I ruoli «{RUOLO_CAV}» e «{RUOLO_RESPONSABILE_CAV}» sono solo per chi lavora in un "
+                      "centro antiviolenza: scegliere come ente un centro antiviolenza.")
+    if RUOLO_RESPONSABILE_CAV in ruoli and RUOLO_CAV not in ruoli:
+        motivi.append(f"Il ruolo «{RUOLO_RESPONSABILE_CAV}» va dato insieme al ruolo «{RUOLO_CAV}».")
+    return motivi
+
+
+def cav_che_conferma(ruoli_prima, ente_prima, ruoli_dopo, ente_dopo):
+    """The CAV whose Responsabile must confirm a change of roles/ente, or None when it may
+    apply at once: a move into a CAV, or a role that needs confirmation given inside one."""
+    if ente_dopo is None or not ente_dopo.is_cav:
+        return None
+    if ente_prima is None or ente_prima.id != ente_dopo.id:
+        return ente_dopo
+    if any(ruolo_richiede_conferma(r) for r in set(ruoli_dopo) - set(ruoli_prima)):
+        return ente_dopo
+    return None
+
+
+def puo_decidere_abilitazione(utente, richiesta) -> bool:
+    """A Responsabile of the request's CAV who neither asked for it nor is the user concerned."""
+    ente = getattr(utente, "ente", None)
+    return (utente is not None and bool(getattr(utente, "is_active", False))
+            and {RUOLO_RESPONSABILE_CAV, RUOLO_CAV} <= nomi_ruoli(utente)
+            and ente is not None and ente.is_cav and ente.id == richiesta.cav_id
+            and utente.id not in (richiesta.richiesta_da_id, richiesta.utente_id))
+
+
+def criterio_abilitazioni(utente):
+    """Which requests a user sees: every one for the Amministratore, her CAV's for a CAV worker."""
+    from app.models import RichiestaAbilitazione as R
+
+    if gestisce_utenti(utente):
+        return true()
+    ente = getattr(utente, "ente", None)
+    if ente is not None and ente.is_cav and nomi_ruoli(utente) & {RUOLO_CAV, RUOLO_RESPONSABILE_CAV}:
+        return or_(R.cav_id == ente.id, R.ente_precedente_id == ente.id, R.ente_richiesto_id == ente.id)
+    return false()
+
+
+class FiltroAbilitazioni(BaseFilter):
+    name = "Abilitazioni visibili"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.where(criterio_abilitazioni(utente_corrente()))
 
 
 class LiaSecurityManager(SecurityManager):
     user_model = Utente
-    userdbmodelview = UtenteModelView
+
+    def register_views(self):
+        # The user screens live in app.views.utenti (they call the predicates above).
+        from app.views import utenti
+
+        self.userdbmodelview = utenti.UtenteModelView
+        self.resetpasswordview = utenti.ReimpostaPasswordView
+        self.resetmypasswordview = utenti.CambiaPasswordView
+        super().register_views()
 
     # Loading the user touches no scoped model: skip the perimeter hook (which would itself
     # ask Flask-Login for the user being loaded, and load it twice).

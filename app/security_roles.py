@@ -12,7 +12,10 @@ RUOLO_CAV = "Operatrice CAV"
 RUOLO_EQUIPE = "Equipe territoriale"
 RUOLO_SERVIZI = "Servizi"
 RUOLO_REGIONE = "Regione"
-RUOLI = (RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI, RUOLO_REGIONE)
+# Confirms who may see her CAV's women (the two-person rule); held together with Operatrice CAV.
+RUOLO_RESPONSABILE_CAV = "Responsabile CAV"
+RUOLI = (RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI, RUOLO_REGIONE,
+         RUOLO_RESPONSABILE_CAV)
 
 
 def _risorse(*nomi):
@@ -40,7 +43,13 @@ _MENU_ASSE1 = ("Asse I", "Laboratori", "Sessioni del laboratorio", "Iscrizioni a
 FAB_ROLES = {
     # Users and enti; no personal data, no case records.
     RUOLO_AMMINISTRATORE: _PROFILO + [
-        ("^(UserDBModelView|UtenteModelView|RoleModelView)$", ".*"),
+        ("^(UserDBModelView|UtenteModelView)$", ".*"),
+        ("^ResetPasswordView$", "^can_this_form_(get|post)$"),
+        # Roles are data (this file): renaming one or editing its permissions would move
+        # powers around without the two-person rule.
+        ("^RoleModelView$", "^can_(list|show)$"),
+        (_risorse("Abilitazione"), _LEGGE),  # utenti
+        (_risorse("Abilitazioni", "Abilitazioni da confermare", "Storico abilitazioni"), _MENU),  # utenti
         (_risorse("Ente", "Ambito"), _SCRIVE),
         (_risorse("Catalogo"), _LEGGE),
         (_risorse("Security", "List Users", "List Roles", "Rete", "Enti", "Ambiti",
@@ -76,6 +85,13 @@ FAB_ROLES = {
         (_risorse("Laboratorio"), _SCRIVE),  # asse1
         (_risorse("ModelloLaboratorio", "EventoFormativo", "Accordo"), _LEGGE),  # asse1
         (_risorse(*_MENU_ASSE1), _MENU),  # asse1
+        (_risorse("Abilitazione"), _LEGGE),  # utenti: who was given access to her CAV
+        (_risorse("Abilitazioni", "Storico abilitazioni"), _MENU),  # utenti
+    ],
+    # With Operatrice CAV (which gives her the CAV's work): confirms or refuses access to her CAV.
+    RUOLO_RESPONSABILE_CAV: _PROFILO + [
+        (_risorse("Abilitazione"), "^can_(read|decide)$"),
+        (_risorse("Abilitazioni", "Abilitazioni da confermare", "Storico abilitazioni"), _MENU),
     ],
     RUOLO_EQUIPE: _PROFILO + [
         (_risorse("Beneficiaria", "AltraMisura", "Segnalazione", "ColloquioCPI", "Intervento", "EsitoProgetto",

@@ -34,6 +34,18 @@ def _svuota_postgres(url):
     engine.dispose()
 
 
+def segreti_generati(cartella) -> dict:
+    """Fresh random secrets in `cartella`/segreti.env, as `make run` generates them: the suite
+    runs with no secret in the environment and none in the code."""
+    from pathlib import Path
+
+    from app import segreti
+
+    file = Path(cartella) / "segreti.env"
+    segreti.genera(file, ambiente={})
+    return {**segreti.leggi(file), "LIA_SEGRETI_FILE": str(file)}
+
+
 @pytest.fixture(scope="session")
 def cartella_istanza():
     with tempfile.TemporaryDirectory(prefix="lia-test-") as d:
@@ -48,6 +60,7 @@ def app(cartella_istanza):
     from app import create_app
 
     overrides = {"TESTING": True, "LIA_UPLOAD_DIR": os.path.join(cartella_istanza, "allegati")}
+    overrides.update(segreti_generati(cartella_istanza))
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     application = create_app(overrides)

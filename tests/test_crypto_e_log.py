@@ -390,19 +390,27 @@ def test_logs_at_debug_carry_no_personal_data_during_normal_and_failing_requests
 
 # --- production configuration ---------------------------------------------------------------------
 
+def _segreti_di_sviluppo():
+    """The values once published as development defaults (app.segreti refuses them), and a
+    valid audit key, as an installation upgraded from those defaults would have."""
+    from app.segreti import VALORI_PUBBLICI
+
+    pubblici = {k: next(iter(v)) for k, v in VALORI_PUBBLICI.items() if v}
+    return {**pubblici, "LIA_AUDIT_KEY": "a" * 43, "LIA_SEGRETI_FILE": None}
+
+
 def test_production_with_development_secrets_refuses_to_start(app):
     import app as pacchetto
     from app import crypto
 
     token = crypto.cifra("prova")
+    sviluppo = _segreti_di_sviluppo()
     with pytest.raises(pacchetto.ConfigurazioneNonSicura) as err:
-        pacchetto.create_app({"LIA_ENV": "production"})
+        pacchetto.create_app({"LIA_ENV": "production", **sviluppo})
     messaggio = str(err.value)
     for chiave in ("SECRET_KEY", "LIA_ENCRYPTION_KEYS", "LIA_BLIND_INDEX_KEY"):
         assert chiave in messaggio
-    import config
-    for segreto in (config.DEV_SECRET_KEY, config.DEV_ENCRYPTION_KEY, config.DEV_BLIND_INDEX_KEY):
-        assert segreto not in messaggio
+        assert sviluppo[chiave] not in messaggio
     # The refused start touched nothing of the running app.
     assert crypto.decifra(token) == "prova"
 
@@ -416,13 +424,14 @@ def test_production_with_development_secrets_refuses_to_start(app):
 ], ids=["solo-secret", "secret-e-indice", "chiavi-ma-secret-dev", "dev-come-chiave-vecchia", "indice-dev"])
 def test_production_with_any_development_secret_left_refuses_to_start(app, sovrascrive, difetto):
     import app as pacchetto
-    import config
 
+    sviluppo = _segreti_di_sviluppo()
     nuova = Fernet.generate_key().decode()
-    valori = {k: v.replace("NUOVA", nuova).replace("DEV", config.DEV_ENCRYPTION_KEY) for k, v in sovrascrive.items()}
+    valori = {k: v.replace("NUOVA", nuova).replace("DEV", sviluppo["LIA_ENCRYPTION_KEYS"])
+              for k, v in sovrascrive.items()}
     with pytest.raises(pacchetto.ConfigurazioneNonSicura) as err:
-        pacchetto.create_app({"LIA_ENV": "production", **valori})
-    assert difetto in str(err.value)
+        pacchetto.create_app({"LIA_ENV": "production", **sviluppo, **valori})
+    assert f"{difetto} è un valore di sviluppo" in str(err.value)
 
 
 def test_failed_create_logs_no_personal_data_at_default_levels(app, pii, caplog):

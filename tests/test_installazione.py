@@ -27,17 +27,35 @@ def _conta(db):
         con.close()
 
 
+def _segreti(env):
+    r = subprocess.run([sys.executable, "-m", "app.segreti"], cwd=RADICE, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def _ambiente_pulito(tmp_path, **altro):
+    """A fresh clone's environment: no database URL, no secret, no LIA_ENV."""
+    env = {**os.environ, "FLASK_APP": "run.py", "LIA_INSTANCE_DIR": str(tmp_path), **altro}
+    for chiave in ("DATABASE_URL", "LIA_ENV", "SECRET_KEY", "LIA_ENCRYPTION_KEYS", "LIA_BLIND_INDEX_KEY",
+                   "LIA_AUDIT_KEY"):
+        if chiave not in altro:
+            env.pop(chiave, None)
+    return env
+
+
 def test_make_run_due_volte_non_duplica_nulla(tmp_path):
-    env = {**os.environ, "FLASK_APP": "run.py", "LIA_INSTANCE_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)  # the embedded default, as make run uses it
+    env = _ambiente_pulito(tmp_path)
     for _ in range(2):
+        _segreti(env)  # as make run does, before the migrations
         _flask(["db", "upgrade"], env)
         uscita = _flask(["lia", "demo", "--password", "prova-install"], env)
         if _ == 0:
             prima = _conta(tmp_path / "lia.db")
     assert "0 nuove beneficiarie" in uscita and "cav.crema" in uscita
     assert _conta(tmp_path / "lia.db") == prima
-    assert prima["lia_beneficiaria"] == 30 and prima["ab_user"] == 10
+    assert prima["lia_beneficiaria"] == 30 and prima["ab_user"] == 13
+    assert "resp.crema" in uscita and "Operatrice CAV + Responsabile CAV" in uscita
 
 
 def test_le_migrazioni_corrispondono_ai_modelli(app):
@@ -56,11 +74,29 @@ def test_le_migrazioni_corrispondono_ai_modelli(app):
     assert strutturali == []
 
 
+def test_senza_segreti_il_gestionale_non_parte_e_dice_come_generarli(tmp_path):
+    """A fresh clone that skips `make run`'s first step: no secret anywhere, LIA_ENV unset."""
+    flask = Path(sys.executable).with_name("flask")
+    r = subprocess.run([str(flask), "db", "upgrade"], cwd=RADICE, env=_ambiente_pulito(tmp_path),
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    for chiave in ("SECRET_KEY", "LIA_ENCRYPTION_KEYS", "LIA_BLIND_INDEX_KEY", "LIA_AUDIT_KEY"):
+        assert f"{chiave} mancante" in r.stderr
+    assert "python -m app.segreti" in r.stderr
+    assert not (tmp_path / "lia.db").exists()
+
+
 def test_produzione_rifiuta_i_segreti_di_sviluppo(tmp_path):
-    env = {**os.environ, "FLASK_APP": "run.py", "LIA_INSTANCE_DIR": str(tmp_path), "LIA_ENV": "production"}
-    env.pop("SECRET_KEY", None)
+    from app.segreti import VALORI_PUBBLICI
+
+    pubblici = {k: next(iter(v)) for k, v in VALORI_PUBBLICI.items() if v}
+    env = _ambiente_pulito(tmp_path, LIA_ENV="production", **pubblici)
+    _segreti(env)  # generates the audit key only: the others come from the environment
     flask = Path(sys.executable).with_name("flask")
     r = subprocess.run([str(flask), "lia", "--help"], cwd=RADICE, env=env, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode != 0
-    assert "SECRET_KEY" in r.stderr
+    for chiave in pubblici:
+        assert f"{chiave} è un valore di sviluppo pubblicato" in r.stderr
+    for valore in pubblici.values():
+        assert valore not in r.stderr

@@ -312,3 +312,6 @@ def registra(appbuilder):
                 percorso.ColloquioCPIApi, percorso.InterventoApi, percorso.EsitoProgettoApi, spese.SpesaApi):
         appbuilder.add_api(api)
     asse1.registra(appbuilder)
+    from app.api import utenti
+
+    utenti.registra(appbuilder)

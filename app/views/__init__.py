@@ -521,6 +521,9 @@ def registra(appbuilder):
     from app.views import rendicontazione
 
     rendicontazione.registra(appbuilder)
+    from app.views import utenti
+
+    utenti.registra(appbuilder)
     appbuilder.add_view(EnteView, "Enti", category="Rete", icon="fa-sitemap")
     appbuilder.add_view(AmbitoView, "Ambiti", category="Rete")
     appbuilder.add_view(ProgrammaView, "Programma", category="Programma", icon="fa-book")
