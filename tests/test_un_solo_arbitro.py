@@ -1,7 +1,8 @@
 """One authority decides who may do what: app/security.py (issue 9, section 4).
 
 Every other module asks a named predicate there; none reads a role name or a user's roles.
-The demo loader and the CLI only *assign* roles (data), so they are the two exceptions."""
+The demo loader, the CLI and the service that applies a confirmed change of a user's roles only
+*assign* roles (data), so they are the exceptions."""
 import ast
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from app.security_roles import RUOLI
 
 APP = Path(__file__).resolve().parent.parent / "app"
-AUTORIZZATI = {"security.py", "security_roles.py", "demo.py", "cli.py"}
+AUTORIZZATI = {"security.py", "security_roles.py", "demo.py", "cli.py", "servizi/utenti.py"}
 
 
 def _letture_di_ruoli(percorso: Path) -> list[str]:
