@@ -14,6 +14,7 @@ DEV_SECRET_KEY = "sviluppo-non-usare-in-produzione"
 # A Fernet key (urlsafe base64 of 32 bytes) that anyone can read in this file: dev/test only.
 DEV_ENCRYPTION_KEY = "ZGV2LW5vbi11c2FyZS1pbi1wcm9kdXppb25lLTMyYiE="
 DEV_BLIND_INDEX_KEY = "sviluppo-indice-cieco-non-usare-in-produzione"
+DEV_AUDIT_KEY = "sviluppo-audit-non-usare-in-produzione"
 
 LIA_ENV = os.environ.get("LIA_ENV", "development")
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
@@ -22,6 +23,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 LIA_ENCRYPTION_KEYS = os.environ.get("LIA_ENCRYPTION_KEYS", DEV_ENCRYPTION_KEY)
 # Key of the HMAC used as blind index for exact search by codice fiscale.
 LIA_BLIND_INDEX_KEY = os.environ.get("LIA_BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEY)
+# Key of the HMAC chaining the audit rows (app.rules.audit): a new key makes older rows fail
+# `flask lia verifica-audit`, so it is kept for the life of the audit table.
+LIA_AUDIT_KEY = os.environ.get("LIA_AUDIT_KEY", DEV_AUDIT_KEY)
 
 SQLALCHEMY_DATABASE_URI = os.environ.get(
     "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lia.db'}"

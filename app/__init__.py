@@ -22,6 +22,8 @@ def _verifica_produzione(app: Flask) -> None:
         difetti.append("LIA_ENCRYPTION_KEYS")
     if app.config["LIA_BLIND_INDEX_KEY"] == config.DEV_BLIND_INDEX_KEY:
         difetti.append("LIA_BLIND_INDEX_KEY")
+    if app.config["LIA_AUDIT_KEY"] == config.DEV_AUDIT_KEY:
+        difetti.append("LIA_AUDIT_KEY")
     if difetti:
         raise ConfigurazioneNonSicura(
             "LIA_ENV=production con valori di sviluppo ancora in uso: " + ", ".join(difetti)
@@ -56,8 +58,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         api.registra(appbuilder)
         appbuilder.post_init()
 
+    from app import audit
     from app.cli import lia
 
+    audit.init_app(app)
     app.cli.add_command(lia)
     _registra_errori(app)
     _proteggi_log()

@@ -45,6 +45,8 @@ FAB_ROLES = {
         (_risorse("Catalogo"), _LEGGE),
         (_risorse("Security", "List Users", "List Roles", "Rete", "Enti", "Ambiti",
                   "Programma", "Voci di spesa", "Assi e priorità"), _MENU),
+        (_risorse("Audit"), _LEGGE),  # audit: read only, for everyone; nobody writes it
+        (_risorse("Registro di audit"), _MENU),  # audit
     ],
     RUOLO_CAPOFILA: _PROFILO + [
         (_risorse("Beneficiaria", "AltraMisura", "Segnalazione", "Valutazione", "MicroEquipe", "ColloquioCPI",
@@ -76,6 +78,7 @@ FAB_ROLES = {
         (_risorse("Laboratorio"), _SCRIVE),  # asse1
         (_risorse("ModelloLaboratorio", "EventoFormativo", "Accordo"), _LEGGE),  # asse1
         (_risorse(*_MENU_ASSE1), _MENU),  # asse1
+        (_risorse("AccessiDatiPersonali"), _LEGGE),  # audit: who read her data (holding CAV only)
     ],
     RUOLO_EQUIPE: _PROFILO + [
         (_risorse("Beneficiaria", "AltraMisura", "Segnalazione", "ColloquioCPI", "Intervento", "EsitoProgetto",
