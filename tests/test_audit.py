@@ -541,3 +541,15 @@ def test_an_unknown_action_name_is_refused(app):
 
     with app.app_context(), pytest.raises(ValueError):
         audit.registra("lettura_dati")
+
+
+def test_production_refuses_the_development_audit_key(app):
+    import app as pacchetto
+    import config
+    from cryptography.fernet import Fernet
+
+    veri = {"SECRET_KEY": "una-chiave-vera-e-lunga", "LIA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "LIA_BLIND_INDEX_KEY": "indice-vero"}
+    with pytest.raises(pacchetto.ConfigurazioneNonSicura) as err:
+        pacchetto.create_app({"LIA_ENV": "production", **veri})
+    assert "LIA_AUDIT_KEY" in str(err.value) and config.DEV_AUDIT_KEY not in str(err.value)
