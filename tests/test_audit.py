@@ -3,7 +3,6 @@ transition, export, login and logout; never a personal value in a row; the chain
 edited or deleted in the database breaks it, and concurrent appends never fork it."""
 from __future__ import annotations
 
-import io
 import json
 import re
 import threading
@@ -13,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from conftest import PASSWORD, ApiClient, csrf_da, ente_di, login, token_per
+from conftest import PASSWORD, csrf_da, ente_di, token_per
 
 DOMINIO = "esempio.invalid"
 
