@@ -24,7 +24,7 @@ from flask import current_app, g, has_request_context, request
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import Permission, PermissionView, RegisterUser, ViewMenu
 from flask_login import user_logged_out
-from sqlalchemy import event, inspect, insert, select
+from sqlalchemy import event, inspect, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -93,7 +93,7 @@ def registra(azione: str, *, tipo_record: str | None = None, record_id: int | No
         sessione.flush()
         sessione.info.setdefault(_CODA, []).append(evento)
         if len(sessione.info[_CODA]) == 1:  # nothing else pending: its own commit
-            sessione.commit()
+            _commit_della_sola_riga(sessione)
 
 
 def verifica_catena() -> tuple[bool, int | None]:
@@ -323,7 +323,7 @@ def _blocca_catena(conn) -> None:
     """Serialise appends until this transaction ends, so that the last row read below is
     still the last one when ours is inserted."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CHIAVE_LOCK})")
+        conn.execute(text("SELECT pg_advisory_xact_lock(:chiave)"), {"chiave": _CHIAVE_LOCK})
     elif conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
         # A transaction that has written already holds the write lock; otherwise take it now.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -350,9 +350,20 @@ def _fine_richiesta(risposta):
             # Left uncommitted by the view: the end of the request drops it, and so do we.
             sessione.rollback()
         sessione.info[_CODA] = eventi
-        sessione.commit()
+        _commit_della_sola_riga(sessione)
     risposta.headers["X-Request-Id"] = _request_id()
     return risposta
+
+
+def _commit_della_sola_riga(sessione):
+    """Commit a transaction that holds only audit rows, leaving the session's objects loaded:
+    what the request or the command still holds (a log record formatted later, the CLI's own
+    objects) must not turn into expired, detached instances because of the audit."""
+    prima, sessione.expire_on_commit = sessione.expire_on_commit, False
+    try:
+        sessione.commit()
+    finally:
+        sessione.expire_on_commit = prima
 
 
 def _uscita(_app, user=None, **_kw):
