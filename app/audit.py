@@ -68,7 +68,7 @@ ANONIMO = object()  # utente=ANONIMO: nobody identifiable (a login with an unkno
 
 # FAB's own plumbing, rebuilt from code by `flask lia init-roles`: no decision of a person.
 _NON_AUDITATI = (AuditEvento, Permission, ViewMenu, PermissionView, RegisterUser)
-# Bookkeeping FAB writes at every login: the login row already says it.
+# Bookkeeping, not decisions: FAB's login counters (the login row says it) and change stamps.
 _CAMPI_IGNORATI = frozenset({"last_login", "login_count", "fail_login_count", "changed_on", "changed_by_fk"})
 
 _CODA = "lia_audit_coda"  # session.info: rows to append with this transaction

@@ -226,6 +226,33 @@ def test_cf_search_by_api_records_the_search(app, api_cav):
     assert cf not in json.dumps(riga, default=str)
 
 
+def test_downloading_a_document_of_her_expense_is_audited_with_her_code(app, api_di, client_di):
+    from pathlib import Path
+
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+    from tests.aiuti_percorso import progetto_validato, spesa, voce_id
+
+    pid, donna = progetto_validato(api_di)
+    r = spesa(api_di("cav.crema"), pid, voce_id(app, "III-PASTI"), "10.00")
+    assert r.status_code == 201, r.get_json()
+    sid, nome = r.get_json()["id"], f"{uuid.uuid4().hex}.pdf"
+    cartella = Path(app.config["LIA_UPLOAD_DIR"])
+    cartella.mkdir(parents=True, exist_ok=True)
+    (cartella / nome).write_bytes(b"%PDF-1.4 fattura con un nome dentro")
+    with app.app_context(), come_sistema():
+        db.session.get(m.Spesa, sid).allegato = nome
+        db.session.commit()
+        db.session.remove()
+    for chi in ("cav.crema", "capofila"):
+        r, righe = durante(app, lambda: client_di(chi).get(f"/spesaview/allegato/{sid}"))
+        assert r.status_code == 200
+        riga = solo(righe, "scaricamento_allegato")
+        assert (riga["tipo_record"], riga["record_id"], riga["codici"], riga["username"]) == \
+            ("Spesa", sid, donna["codice"], chi)
+
+
 # --- changes: in the same transaction, field names never values -----------------------------------
 
 def test_create_update_delete_of_her_records_carry_her_code_and_no_value(app, api_cav):
