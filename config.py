@@ -22,7 +22,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _segreti.get("SECRET_KEY")
 LIA_ENCRYPTION_KEYS = os.environ.get("LIA_ENCRYPTION_KEYS") or _segreti.get("LIA_ENCRYPTION_KEYS")
 # Key of the HMAC used as blind index for exact search by codice fiscale.
 LIA_BLIND_INDEX_KEY = os.environ.get("LIA_BLIND_INDEX_KEY") or _segreti.get("LIA_BLIND_INDEX_KEY")
-# Key of the HMAC that chains the audit rows.
+# Key of the HMAC chaining the audit rows (app.rules.audit): a new key makes older rows fail
+# `flask lia verifica-audit`, so it is kept for the life of the audit table.
 LIA_AUDIT_KEY = os.environ.get("LIA_AUDIT_KEY") or _segreti.get("LIA_AUDIT_KEY")
 
 SQLALCHEMY_DATABASE_URI = os.environ.get(

@@ -39,8 +39,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         api.registra(appbuilder)
         appbuilder.post_init()
 
+    from app import audit
     from app.cli import lia
 
+    audit.init_app(app)
     app.cli.add_command(lia)
     from app import risposte
 

@@ -115,7 +115,7 @@ def ruota_chiave_cmd():
     """Ricifra tutti i dati personali con la chiave più recente di LIA_ENCRYPTION_KEYS."""
     from sqlalchemy import text
 
-    from app import crypto
+    from app import audit, crypto
     from app.models import DatiPersonali
 
     cols = ["nome", "cognome", "codice_fiscale", "data_nascita", "telefono", "email", "indirizzo", "comune"]
@@ -131,6 +131,8 @@ def ruota_chiave_cmd():
                 db.session.execute(text(f"UPDATE {DatiPersonali.__tablename__} SET {sets} WHERE id = :id"),
                                    {**valori, "id": riga[0]})
                 n += 1
+        # A raw UPDATE escapes the session hooks: its row says how many records it touched.
+        audit.registra("rotazione_chiave", tipo_record="DatiPersonali", dettaglio={"righe": n})
         db.session.commit()
     click.echo(f"ricifrati {n} record di dati personali")
 
@@ -172,3 +174,17 @@ def crea_utente_cmd(username, nome_ente, ruoli, nome, cognome, email, password):
     user.ente_id = ente.id  # in the same transaction: never a user without her ente
     db.session.commit()
     click.echo(f"utente {username} creato ({', '.join(ruoli)}, {ente.nome})")
+
+
+@lia.command("verifica-audit")
+@with_appcontext
+def verifica_audit_cmd():
+    """Verifica la catena del registro di audit: OK, o la prima riga alterata (uscita non zero)."""
+    from app.audit import esamina_catena
+
+    rotto, righe, ultimo = esamina_catena()
+    if rotto is not None:
+        click.echo(f"Registro di audit ALTERATO: la prima riga che non torna è la n. {rotto} "
+                   f"(righe lette: {righe}).", err=True)
+        raise SystemExit(1)
+    click.echo(f"Registro di audit OK: {righe} righe, ultimo hash {ultimo or '-'}.")

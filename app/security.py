@@ -404,9 +404,20 @@ class LiaSecurityManager(SecurityManager):
             _in_calcolo.reset(token)
 
     def auth_user_db(self, username, password):
+        from app.audit import registra_login
+
         user = super().auth_user_db(username, password)
         # A user without an ente cannot work here: refuse the login rather than show empty screens.
         if user is not None and getattr(user, "ente_id", None) is None:
             log.warning("login rifiutato: utente id=%s senza ente", user.id)
-            return None
+            user = None
+        registra_login(self, username, user)  # the final outcome, form and API alike
         return user
+
+
+# --- audit ------------------------------------------------------------------------------
+
+def vede_chi_ha_consultato(utente, beneficiaria) -> bool:
+    """The tab "Chi ha consultato i suoi dati": only for the CAV holding her (who sees her identity)."""
+    ente = perimetro_di(utente).ente_dati_personali
+    return ente is not None and beneficiaria is not None and beneficiaria.ente_id == ente

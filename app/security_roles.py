@@ -54,6 +54,8 @@ FAB_ROLES = {
         (_risorse("Catalogo"), _LEGGE),
         (_risorse("Security", "List Users", "List Roles", "Rete", "Enti", "Ambiti",
                   "Programma", "Voci di spesa", "Assi e priorità"), _MENU),
+        (_risorse("Audit"), _LEGGE),  # audit: read only, for everyone; nobody writes it
+        (_risorse("Registro di audit"), _MENU),  # audit
     ],
     RUOLO_CAPOFILA: _PROFILO + [
         (_risorse("Beneficiaria", "AltraMisura", "Segnalazione", "Valutazione", "MicroEquipe", "ColloquioCPI",
@@ -87,6 +89,7 @@ FAB_ROLES = {
         (_risorse(*_MENU_ASSE1), _MENU),  # asse1
         (_risorse("Abilitazione"), _LEGGE),  # utenti: who was given access to her CAV
         (_risorse("Abilitazioni", "Storico abilitazioni"), _MENU),  # utenti
+        (_risorse("AccessiDatiPersonali"), _LEGGE),  # audit: who read her data (holding CAV only)
     ],
     # With Operatrice CAV (which gives her the CAV's work): confirms or refuses access to her CAV.
     RUOLO_RESPONSABILE_CAV: _PROFILO + [

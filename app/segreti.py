@@ -30,7 +30,7 @@ VALORI_PUBBLICI = {
     "SECRET_KEY": {"sviluppo-non-usare-in-produzione"},
     "LIA_ENCRYPTION_KEYS": {"ZGV2LW5vbi11c2FyZS1pbi1wcm9kdXppb25lLTMyYiE="},
     "LIA_BLIND_INDEX_KEY": {"sviluppo-indice-cieco-non-usare-in-produzione"},
-    "LIA_AUDIT_KEY": set(),
+    "LIA_AUDIT_KEY": {"sviluppo-audit-non-usare-in-produzione"},
 }
 
 

@@ -18,6 +18,7 @@ from marshmallow.validate import Email, Length, Range
 
 from app import models as m
 from app import servizi
+from app.audit import ApiConDatiPersonali
 from app.extensions import db
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.servizi.interfaccia import InterfacciaLia
@@ -196,7 +197,7 @@ class BeneficiariaApi(LiaModelRestApi):
         servizi.prepara_nuova_beneficiaria(item, g.user)
 
 
-class DatiPersonaliApi(LiaModelRestApi):
+class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
     resource_name = "datipersonali"
     class_permission_name = "DatiPersonali"
     method_permission_name = dict(PERMESSI_API, cerca="read")

@@ -299,3 +299,4 @@ from app.models.asse1 import (  # noqa: E402,F401
     PartecipazioneEvento, Presenza, SessioneLaboratorio,
 )
 from app.models.utenti import STATI_RICHIESTA, RichiestaAbilitazione  # noqa: E402,F401
+from app.models.audit import AuditEvento  # noqa: E402,F401

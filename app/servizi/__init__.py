@@ -57,13 +57,19 @@ def prepara_nuova_beneficiaria(item: m.Beneficiaria, utente) -> None:
 
 
 def cerca_per_codice_fiscale(codice_fiscale: str) -> m.DatiPersonali | None:
-    """Exact match through the blind index; the perimeter limits it to the holding CAV."""
+    """Exact match through the blind index; the perimeter limits it to the holding CAV.
+    Audited, found or not (a miss also tells something); the codice fiscale itself never is."""
+    from app import audit
+
     cf = normalizza_cf(codice_fiscale or "")
     if not cf:
         return None
-    return db.session.execute(
+    dp = db.session.execute(
         select(m.DatiPersonali).where(m.DatiPersonali.cf_indice == indice_cieco(cf))
     ).scalars().first()
+    audit.registra("ricerca_cf", tipo_record="DatiPersonali", record_id=dp.id if dp else None,
+                   codici=[dp.beneficiaria.codice] if dp else (), dettaglio={"trovata": dp is not None})
+    return dp
 
 
 def verifica_dati_personali(item: m.DatiPersonali) -> None:
@@ -154,6 +160,7 @@ def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "",
 
     `data` is the date of the decision (e.g. the équipe's meeting), recorded late by the
     operator; it defaults to today and cannot be in the future."""
+    from app import audit
     from app.rules import workflow
     from app.servizi.spese import ricalcola_progetto
 
@@ -185,6 +192,8 @@ def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "",
                               a_stato=verso, utente_id=utente.id, nota=nota)
     db.session.add(t)
     db.session.flush()
+    audit.registra("transizione", tipo_record="Progetto", record_id=progetto.id,
+                   codici=[progetto.beneficiaria.codice], dettaglio={"da": da, "a": verso}, utente=utente)
     ricalcola_progetto(progetto.id)  # validation dates decide which spese are eligible
     db.session.commit()
     return t

@@ -101,9 +101,15 @@ def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date
 
 def esporta(destinazione, ente: m.Ente | None = None, dal: date | None = None, al: date | None = None) -> dict:
     """Write the workbook; `ente` limits it to that ente's own part (a CAV's download)."""
+    from app import audit
+
     ente_id = ente.id if ente is not None else None
-    return scrivi_rendicontazione(
+    totali = scrivi_rendicontazione(
         destinazione, programma_corrente(),
         spese=righe_spese(ente_id, dal, al), progetti=righe_progetti(ente_id, dal, al),
         indicatori=righe_indicatori(), estratto_il=datetime.now(), periodo=(dal, al),
         filtro_ente=ente.nome if ente is not None else None)
+    audit.registra("esportazione", tipo_record="Rendicontazione", dettaglio={
+        "ambito": "ente" if ente is not None else "rete", "ente_id": ente_id, "dal": dal, "al": al,
+        "righe_spese": totali["righe_spese"]})
+    return totali

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from app import audit
 from app import models as m
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.security import (
@@ -216,16 +217,22 @@ class LiaModelView(ModelView):
         flash(self.add_row_message if nuovo else self.edit_row_message, "success")
         return True
 
-    def _related_views_permessi(self):
+    def visibile_per(self, item) -> bool:
+        """As a tab of another record's page: whether the user sees it on the page of `item`."""
+        return True
+
+    def _related_views_permessi(self, item=None):
         # FAB renders related views without checking the user's permission on them.
         sm = self.appbuilder.sm
-        return [v for v in self._related_views if sm.has_access("can_read", v.class_permission_name)]
+        return [v for v in self._related_views if sm.has_access("can_read", v.class_permission_name)
+                and (item is None or v.visibile_per(item))]
 
     def _get_related_views_widgets(self, item, orders=None, pages=None, page_sizes=None, widgets=None, **args):
         # Same as FAB's, over the permitted views only (no shared state: views serve many users).
         widgets = widgets or {}
         widgets["related_views"] = []
-        for view in self._related_views_permessi():
+        viste = g.lia_viste_collegate = self._related_views_permessi(item)  # the same tabs in render_template
+        for view in viste:
             nome = view.__class__.__name__
             order_column, order_direction = (orders or {}).get(nome) or ("", "")
             widgets["related_views"].append(self._get_related_view_widget(
@@ -235,7 +242,8 @@ class LiaModelView(ModelView):
 
     def render_template(self, template, **kwargs):
         if "related_views" in kwargs:
-            kwargs["related_views"] = self._related_views_permessi()
+            viste = g.pop("lia_viste_collegate", None)
+            kwargs["related_views"] = self._related_views_permessi() if viste is None else viste
         return super().render_template(template, **kwargs)
 
 
@@ -263,6 +271,8 @@ class ConAllegato:
         file = allegati.percorso(item.allegato) if item is not None and item.allegato else None
         if file is None:
             abort(404)
+        audit.registra("scaricamento_allegato", tipo_record=type(item).__name__, record_id=pk,
+                       codici=[audit.codice_di(item)])
         return allegati.scarica(file, f"{self.__class__.__name__.replace('View', '').lower()}-{pk}")
 
 
@@ -309,7 +319,7 @@ _ETICHETTE_BENEFICIARIA = {
 _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "condizione_occupazionale"]
 
 
-class DatiPersonaliView(LiaModelView):
+class DatiPersonaliView(audit.VistaConDatiPersonali, LiaModelView):
     """Identifying data: only the holding CAV reaches these rows (perimeter + permission)."""
 
     datamodel = InterfacciaLia(m.DatiPersonali, carica=["beneficiaria"])
@@ -503,10 +513,11 @@ class LiaIndexView(IndexView):
 
 
 def registra(appbuilder):
-    from app.views import percorso
+    from app.views import percorso, registro_audit
 
     BeneficiariaView.related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView, percorso.SegnalazioneView,
-                                      percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView]
+                                      percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView,
+                                      registro_audit.AccessiDatiPersonaliView]
     appbuilder.add_view(BeneficiariaView, "Beneficiarie", category="Casi", icon="fa-female")
     appbuilder.add_view(DatiPersonaliView, "Dati personali", category="Casi")
     appbuilder.add_view(CercaCodiceFiscaleView, "Cerca per codice fiscale", category="Casi")
@@ -524,6 +535,8 @@ def registra(appbuilder):
     from app.views import utenti
 
     utenti.registra(appbuilder)
+
+    registro_audit.registra(appbuilder)
     appbuilder.add_view(EnteView, "Enti", category="Rete", icon="fa-sitemap")
     appbuilder.add_view(AmbitoView, "Ambiti", category="Rete")
     appbuilder.add_view(ProgrammaView, "Programma", category="Programma", icon="fa-book")
