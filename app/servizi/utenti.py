@@ -13,6 +13,7 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, assoc_user_role
 from sqlalchemy import select
 
+from app import audit
 from app import models as m
 from app.extensions import db
 from app.models import _ora
@@ -92,6 +93,9 @@ def _registra_modifica(utente, prima, attore):
         ruoli_precedenti=",".join(sorted(prima.ruoli)), ruoli_richiesti=",".join(sorted(dopo.ruoli)),
         richiesta_da_id=attore.id, stato="in_attesa" if cav is not None else "applicata")
     db.session.add(richiesta)
+    azione = "cambio_ruoli" if dopo.ruoli != prima.ruoli else "cambio_ente"
+    audit.registra(azione, tipo_record="Utente", record_id=utente.id,
+                   dettaglio={"utente": utente.username, "cav": toccato.nome, "stato": richiesta.stato})
     if cav is not None:
         # Until confirmed, she keeps what she had (a new user: nothing, so she cannot log in).
         utente.roles = _ruoli(prima.ruoli)
@@ -129,4 +133,6 @@ def decidi(richiesta: m.RichiestaAbilitazione, attore, conferma: bool, nota: str
     richiesta.stato = "confermata" if conferma else "rifiutata"
     richiesta.nota = (nota or "").strip()[:500]
     richiesta.decisa_da_id, richiesta.decisa_il = attore.id, _ora()
+    audit.registra("conferma_cambio", tipo_record="Utente", record_id=utente.id,
+                   dettaglio={"utente": utente.username, "esito": richiesta.stato})
     db.session.commit()

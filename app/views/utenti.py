@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
+from app import audit
 from app import models as m
 from app.rules.password import motivi_password_debole, parole_dell_utente
 from app.security import FiltroAbilitazioni, motivi_abilitazione_non_valida, puo_decidere_abilitazione
@@ -174,6 +175,8 @@ class ReimpostaPasswordView(ResetPasswordView):
     def form_post(self, form):
         utente = _utente_da_reimpostare()
         self.appbuilder.sm.reset_password(utente.id, form.password.data)
+        audit.registra("reset_password", tipo_record="Utente", record_id=utente.id,
+                       dettaglio={"utente": utente.username})
         flash(f"Password di {utente.username} reimpostata: comunicarla di persona o per un canale diverso "
               "dall'e-mail con il nome utente.", "success")
         return redirect(url_for(f"{self.appbuilder.sm.user_view.__class__.__name__}.show", pk=utente.id))
@@ -209,6 +212,7 @@ class CambiaPasswordView(ResetMyPasswordView):
 
     def form_post(self, form):
         self.appbuilder.sm.reset_password(g.user.id, form.password.data)
+        audit.registra("cambio_password", tipo_record="Utente", record_id=g.user.id)
         flash("Password cambiata.", "success")
 
 
