@@ -52,3 +52,14 @@ def vincoli_sospesi(connection):
         connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         connection.commit()
 
+
+class SoloOrdinamentiDichiarati:
+    """Mixin for FAB list views: FAB orders by whatever column the URL names (a relation such as
+    `_dati_personali`, or an unknown name, answers 500); only the declared order_columns count,
+    anything else is ignored and the default order applies."""
+
+    def _get_list_widget(self, filters, order_column="", order_direction="", **kwargs):
+        if order_column not in (self.order_columns or []):
+            order_column, order_direction = "", ""
+        return super()._get_list_widget(filters, order_column=order_column, order_direction=order_direction,
+                                        **kwargs)

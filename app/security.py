@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import UserDBModelView
+from flask_appbuilder.security.sqla.models import Role
+from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from sqlalchemy import event, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
+from app.integrita import SoloOrdinamentiDichiarati
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
 from app.security_roles import (
     RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI,
@@ -248,7 +250,7 @@ class FiltroPerimetroCollegati(BaseFilter):
         return query.where(self.model.beneficiaria_id.in_(select(Beneficiaria.id).where(crit)))
 
 
-class UtenteModelView(UserDBModelView):
+class UtenteModelView(SoloOrdinamentiDichiarati, UserDBModelView):
     """FAB's user screen with the ente every user belongs to."""
 
     add_columns = UserDBModelView.add_columns + ["ente"]
@@ -274,9 +276,16 @@ def _richiedi_ente(item):
         raise ValueError("Ogni utente deve appartenere a un ente.")
 
 
+class RuoloModelView(SoloOrdinamentiDichiarati, RoleModelView):
+    """FAB's role screen, ordering only by its declared columns (same permissions as FAB's)."""
+
+    class_permission_name = "RoleModelView"
+
+
 class LiaSecurityManager(SecurityManager):
     user_model = Utente
     userdbmodelview = UtenteModelView
+    rolemodelview = RuoloModelView
 
     # Loading the user touches no scoped model: skip the perimeter hook (which would itself
     # ask Flask-Login for the user being loaded, and load it twice).
@@ -301,3 +310,50 @@ class LiaSecurityManager(SecurityManager):
             log.warning("login rifiutato: utente id=%s senza ente", user.id)
             return None
         return user
+
+
+# --- who may change a woman's own records; who may join her micro-équipe (issue 9, §0) ----------
+
+def detiene(utente, beneficiaria) -> bool:
+    """The user is an operator of the CAV holding the woman: the only one who knows who she is."""
+    ente = getattr(utente, "ente", None)
+    return bool(beneficiaria is not None and ente is not None and ente.is_cav
+                and getattr(utente, "is_active", False) and RUOLO_CAV in nomi_ruoli(utente)
+                and beneficiaria.ente_id == ente.id)
+
+
+def puo_modificare_beneficiaria(utente, beneficiaria) -> bool:
+    """Her profile, consents, personal data, other measures and her very existence: the holding
+    CAV only. A micro-équipe member reads her case by code, nothing more."""
+    return detiene(utente, beneficiaria)
+
+
+def puo_far_parte_di_microequipe(utente) -> bool:
+    """Active, belonging to one of the network's enti, in a role that works on cases."""
+    return bool(utente is not None and getattr(utente, "active", False) and getattr(utente, "ente_id", None)
+                and nomi_ruoli(utente) & RUOLI_OPERATIVI)
+
+
+class FiltroDetenute(BaseFilter):
+    """The women the user's CAV holds: the choices when adding her identity, consents, measures."""
+
+    name = "Detenute"
+    arg_name = None
+
+    def apply(self, query, value):
+        utente = utente_corrente()
+        ente = getattr(utente, "ente", None)
+        if ente is None or not ente.is_cav or RUOLO_CAV not in nomi_ruoli(utente):
+            return query.where(false())
+        return query.where(Beneficiaria.ente_id == ente.id)
+
+
+class FiltroMembriAmmessi(BaseFilter):
+    """The users puo_far_parte_di_microequipe accepts, as a query (the members' dropdown)."""
+
+    name = "Membri ammessi"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.where(Utente.active.is_(True), Utente.ente_id.is_not(None),
+                           Utente.roles.any(Role.name.in_(sorted(RUOLI_OPERATIVI))))
