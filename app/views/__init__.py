@@ -344,6 +344,7 @@ class SoloCavTitolare:
                 servizi.verifica_titolare(item, g.user)
             except servizi.NonConsentito as exc:
                 flash(str(exc), "danger")
+                self.update_redirect()  # back to the page she came from
                 return None
         return super()._edit(pk)
 
