@@ -27,6 +27,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (models before AppBuilder, as FAB requires)
 
     db.init_app(app)
+    from app import integrita
+
+    with app.app_context():
+        integrita.installa(db.engine)  # SQLite enforces foreign keys on every connection
     # CSRF before AppBuilder: FAB exempts its REST API only when CSRFProtect is already there.
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

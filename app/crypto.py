@@ -96,3 +96,11 @@ class DataCifrata(TypeDecorator):
         if value is None:
             return None
         return date.fromisoformat(decifra(value))
+
+
+def colonne_cifrate(modello) -> set[str]:
+    """Columns stored encrypted: no SQL search or ordering can mean anything on them."""
+    tabella = getattr(modello, "__table__", None)
+    if tabella is None:
+        return set()
+    return {c.key for c in tabella.columns if isinstance(c.type, (TestoCifrato, DataCifrata))}

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.sqla.models import Role
+from flask_appbuilder.security.views import RoleModelView
 from sqlalchemy import event, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
+from app.integrita import SoloOrdinamentiDichiarati
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
 from app.security_roles import (
     RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_REGIONE, RUOLO_RESPONSABILE_CAV,
@@ -375,8 +378,15 @@ class FiltroAbilitazioni(BaseFilter):
         return query.where(criterio_abilitazioni(utente_corrente()))
 
 
+class RuoloModelView(SoloOrdinamentiDichiarati, RoleModelView):
+    """FAB's role screen, ordering only by its declared columns (same permissions as FAB's)."""
+
+    class_permission_name = "RoleModelView"
+
+
 class LiaSecurityManager(SecurityManager):
     user_model = Utente
+    rolemodelview = RuoloModelView
 
     def register_views(self):
         # The user screens live in app.views.utenti (they call the predicates above).
@@ -421,3 +431,50 @@ def vede_chi_ha_consultato(utente, beneficiaria) -> bool:
     """The tab "Chi ha consultato i suoi dati": only for the CAV holding her (who sees her identity)."""
     ente = perimetro_di(utente).ente_dati_personali
     return ente is not None and beneficiaria is not None and beneficiaria.ente_id == ente
+
+
+# --- who may change a woman's own records; who may join her micro-équipe (issue 9, §0) ----------
+
+def detiene(utente, beneficiaria) -> bool:
+    """The user is an operator of the CAV holding the woman: the only one who knows who she is."""
+    ente = getattr(utente, "ente", None)
+    return bool(beneficiaria is not None and ente is not None and ente.is_cav
+                and getattr(utente, "is_active", False) and RUOLO_CAV in nomi_ruoli(utente)
+                and beneficiaria.ente_id == ente.id)
+
+
+def puo_modificare_beneficiaria(utente, beneficiaria) -> bool:
+    """Her profile, consents, personal data, other measures and her very existence: the holding
+    CAV only. A micro-équipe member reads her case by code, nothing more."""
+    return detiene(utente, beneficiaria)
+
+
+def puo_far_parte_di_microequipe(utente) -> bool:
+    """Active, belonging to one of the network's enti, in a role that works on cases."""
+    return bool(utente is not None and getattr(utente, "active", False) and getattr(utente, "ente_id", None)
+                and nomi_ruoli(utente) & RUOLI_OPERATIVI)
+
+
+class FiltroDetenute(BaseFilter):
+    """The women the user's CAV holds: the choices when adding her identity, consents, measures."""
+
+    name = "Detenute"
+    arg_name = None
+
+    def apply(self, query, value):
+        utente = utente_corrente()
+        ente = getattr(utente, "ente", None)
+        if ente is None or not ente.is_cav or RUOLO_CAV not in nomi_ruoli(utente):
+            return query.where(false())
+        return query.where(Beneficiaria.ente_id == ente.id)
+
+
+class FiltroMembriAmmessi(BaseFilter):
+    """The users puo_far_parte_di_microequipe accepts, as a query (the members' dropdown)."""
+
+    name = "Membri ammessi"
+    arg_name = None
+
+    def apply(self, query, value):
+        return query.where(Utente.active.is_(True), Utente.ente_id.is_not(None),
+                           Utente.roles.any(Role.name.in_(sorted(RUOLI_OPERATIVI))))

@@ -96,7 +96,10 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    from app.integrita import vincoli_sospesi
+
+    # SQLite: foreign keys off while batch mode recreates tables (see app.integrita).
+    with connectable.connect() as connection, vincoli_sospesi(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

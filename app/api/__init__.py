@@ -9,7 +9,7 @@ from datetime import date
 from flask import g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
 from flask_appbuilder.const import API_RESULT_RES_KEY
-from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.exceptions import DatabaseException, InvalidOrderByColumnFABException
 from flask_appbuilder.security.decorators import permission_name
 from marshmallow import ValidationError
 from sqlalchemy import inspect as sa_inspect
@@ -19,10 +19,11 @@ from marshmallow.validate import Email, Length, Range
 from app import models as m
 from app import servizi
 from app.audit import ApiConDatiPersonali
+from app.crypto import colonne_cifrate
 from app.extensions import db
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.servizi.interfaccia import InterfacciaLia
-from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
+from app.security import FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
 from app.api import messaggi  # noqa: E402
 
@@ -45,7 +46,26 @@ class LiaModelRestApi(ModelRestApi):
 
     def _rifiuto(self, exc):
         db.session.rollback()
+        if isinstance(exc, servizi.NonConsentito):
+            return self.response(403, message=" ".join(exc.motivi))
         return self.response_422(message={"_schema": exc.motivi, **exc.per_campo})
+
+    def _init_properties(self):
+        super()._init_properties()
+        # Encrypted columns: a filter or an ordering on ciphertext can mean nothing.
+        cifrate = colonne_cifrate(self.datamodel.obj)
+        self.search_columns = [c for c in self.search_columns if c not in cifrate]
+        self.order_columns = [c for c in self.order_columns if c not in cifrate]
+        self._filters = self.datamodel.get_filters(search_columns=self.search_columns,
+                                                   search_filters=self.search_filters)
+
+    def _handle_order_args(self, rison_args):
+        # FAB accepts any column when the list of declared ones is empty: never order by an
+        # undeclared one (a relation answers 500). An Italian 400 that does not echo the input.
+        colonna = rison_args.get("order_column", "")
+        if colonna and colonna not in self.order_columns:
+            raise InvalidOrderByColumnFABException("Colonna di ordinamento non valida.")
+        return super()._handle_order_args(rison_args)
 
     @staticmethod
     def collegati_inesistenti(item) -> dict:
@@ -132,7 +152,7 @@ class LiaModelRestApi(ModelRestApi):
             return self._rifiuto(exc)
         except (DatabaseException, SQLAlchemyError):
             db.session.rollback()
-            return self.response_422(message="Il record è collegato ad altri dati e non può essere eliminato.")
+            return self.response_422(message=servizi.MSG_COLLEGATO)
         self.post_delete(item)
         return self.response(200, message="OK")
 
@@ -196,6 +216,12 @@ class BeneficiariaApi(LiaModelRestApi):
     def pre_add(self, item):
         servizi.prepara_nuova_beneficiaria(item, g.user)
 
+    def pre_update(self, item):
+        servizi.verifica_titolare(item, g.user)
+
+    def pre_delete(self, item):
+        servizi.verifica_eliminazione_beneficiaria(item, g.user)
+
 
 class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
     resource_name = "datipersonali"
@@ -208,7 +234,8 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
     add_columns = ["beneficiaria"] + _campi
     edit_columns = _campi
     search_columns = ["beneficiaria"]
-    add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    add_query_rel_fields = {"beneficiaria": [["id", FiltroDetenute, lambda: None]]}
+
     def normalizza_json(self, dati):
         # The column is encrypted (a string at SQL level): the schema would pass text through.
         valore = dati.get("data_nascita")
@@ -235,9 +262,13 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
     }
 
     def pre_add(self, item):
+        servizi.verifica_titolare(item, g.user)
         servizi.verifica_dati_personali(item)
 
     pre_update = pre_add
+
+    def pre_delete(self, item):
+        servizi.verifica_titolare(item, g.user)
 
     @expose("/cerca", methods=["POST"])
     @protect()
@@ -285,11 +316,17 @@ class ConsensoApi(LiaModelRestApi):
                                    "ambito_consenso", "revocato_il", "registrato_da.username"]
     add_columns = ["beneficiaria", "tipo", "data", "ambito_consenso", "revocato_il"]
     edit_columns = ["tipo", "data", "ambito_consenso", "revocato_il"]
-    add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    add_query_rel_fields = {"beneficiaria": [["id", FiltroDetenute, lambda: None]]}
     validators_columns = {"ambito_consenso": Length(max=300)}
 
     def pre_add(self, item):
+        servizi.verifica_titolare(item, g.user)
         item.registrato_da_id = g.user.id
+
+    def pre_update(self, item):
+        servizi.verifica_titolare(item, g.user)
+
+    pre_delete = pre_update
 
 
 class AltraMisuraApi(LiaModelRestApi):
@@ -301,8 +338,13 @@ class AltraMisuraApi(LiaModelRestApi):
                                    "data_fine", "assi_coperti", "note"]
     add_columns = ["beneficiaria", "tipo", "data_inizio", "data_fine", "assi_coperti", "note"]
     edit_columns = add_columns[1:]
-    add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    add_query_rel_fields = {"beneficiaria": [["id", FiltroDetenute, lambda: None]]}
     validators_columns = {"note": Length(max=500), "assi_coperti": Length(max=20)}
+
+    def pre_add(self, item):
+        servizi.verifica_titolare(item, g.user)
+
+    pre_update = pre_delete = pre_add
 
 
 def registra(appbuilder):

@@ -11,7 +11,7 @@ from marshmallow.validate import Length, Range
 from app import models as m
 from app import servizi
 from app.api import LiaModelRestApi
-from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
+from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 from app.servizi.interfaccia import InterfacciaLia
 
 # --- the path of one woman -------------------------------------------------------------
@@ -63,7 +63,9 @@ class MicroEquipeApi(LiaModelRestApi):
                                    "ente_coordinatore.nome", "membri.id", "membri.username", "note"]
     add_columns = ["beneficiaria", "ente_coordinatore", "membri", "note"]
     edit_columns = ["ente_coordinatore", "membri", "note"]
-    add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]],
+                            "membri": [["id", FiltroMembriAmmessi, lambda: None]]}
+    edit_query_rel_fields = {"membri": [["id", FiltroMembriAmmessi, lambda: None]]}
     validators_columns = {"note": _NOTE}
 
     def _init_model_schemas(self):
@@ -73,6 +75,9 @@ class MicroEquipeApi(LiaModelRestApi):
 
     def pre_add(self, item):
         servizi.prepara_microequipe(item, g.user)
+
+    def pre_update(self, item):
+        servizi.verifica_membri_microequipe(item)
 
 
 class ProgettoApi(LiaModelRestApi):

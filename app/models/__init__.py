@@ -13,10 +13,15 @@ from sqlalchemy import (
     Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import relationship, validates
+from sqlalchemy.orm import backref, relationship, validates
 
 from app.crypto import DataCifrata, TestoCifrato, indice_cieco
 from app.rules.codice_fiscale import normalizza_cf
+
+
+# Every domain table: a deleted row's id is never handed out again (SQLite AUTOINCREMENT; PostgreSQL
+# sequences never reuse). A reused id would re-attach whatever still pointed to the deleted row.
+ID_MAI_RIUSATI = {"sqlite_autoincrement": True}
 
 
 def _ora():
@@ -74,6 +79,7 @@ TIPI_ALTRA_MISURA = {
 
 class Ambito(Model):
     __tablename__ = "lia_ambito"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     codice = Column(String(4), unique=True, nullable=False)  # prefix of the women's codes
     nome = Column(String(100), unique=True, nullable=False)
@@ -84,10 +90,11 @@ class Ambito(Model):
 
 class Ente(Model):
     __tablename__ = "lia_ente"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     nome = Column(String(200), unique=True, nullable=False)
     tipo = Column(_enum("tipo_ente", TIPI_ENTE), nullable=False)
-    ambito_id = Column(Integer, ForeignKey("lia_ambito.id"), nullable=True)
+    ambito_id = Column(Integer, ForeignKey("lia_ambito.id", ondelete="RESTRICT"), nullable=True)
     ambito = relationship(Ambito)
 
     @property
@@ -110,14 +117,16 @@ class Beneficiaria(Model):
     """A woman in the programme, known outside her CAV only by `codice`."""
 
     __tablename__ = "lia_beneficiaria"
-    __table_args__ = (UniqueConstraint("ambito_id", "anno", "progressivo", name="uq_beneficiaria_sequenza"),)
+    __table_args__ = (UniqueConstraint("ambito_id", "anno", "progressivo", name="uq_beneficiaria_sequenza"),
+                      ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
     codice = Column(String(20), unique=True, nullable=False)
-    ambito_id = Column(Integer, ForeignKey("lia_ambito.id"), nullable=False)
+    ambito_id = Column(Integer, ForeignKey("lia_ambito.id", ondelete="RESTRICT"), nullable=False)
     ambito = relationship(Ambito)
     anno = Column(Integer, nullable=False)
     progressivo = Column(Integer, nullable=False)
-    ente_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False, index=True)  # the holding CAV
+    ente_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"),
+                     nullable=False, index=True)  # the holding CAV
     ente = relationship(Ente)
     data_presa_in_carico = Column(Date, nullable=False, default=date.today)
     fascia_eta = Column(_enum("fascia_eta", FASCE_ETA), nullable=False, default="nd")
@@ -129,8 +138,12 @@ class Beneficiaria(Model):
     )
     creato_il = Column(DateTime, nullable=False, default=_ora)
 
-    consensi = relationship("Consenso", back_populates="beneficiaria", cascade="all, delete-orphan")
-    altre_misure = relationship("AltraMisura", back_populates="beneficiaria", cascade="all, delete-orphan")
+    # Her consents, measures and identity go with her, deleted by the database (ON DELETE CASCADE):
+    # the ORM would only reach the rows the current user's perimeter loads.
+    consensi = relationship("Consenso", back_populates="beneficiaria", cascade="all, delete-orphan",
+                            passive_deletes=True)
+    altre_misure = relationship("AltraMisura", back_populates="beneficiaria", cascade="all, delete-orphan",
+                                passive_deletes=True)
 
     def __repr__(self):
         return self.codice
@@ -142,6 +155,7 @@ class PerBeneficiaria:
 
 class Consenso(PerBeneficiaria, Model):
     __tablename__ = "lia_consenso"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria, back_populates="consensi")
@@ -149,7 +163,7 @@ class Consenso(PerBeneficiaria, Model):
     data = Column(Date, nullable=False, default=date.today)
     ambito_consenso = Column(String(300), nullable=False, default="")  # what she agreed to
     revocato_il = Column(Date, nullable=True)
-    registrato_da_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    registrato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     registrato_da = relationship(Utente, foreign_keys=[registrato_da_id])
 
     def __repr__(self):
@@ -160,6 +174,7 @@ class AltraMisura(PerBeneficiaria, Model):
     """Another measure the woman receives: not programme money, checked against double funding."""
 
     __tablename__ = "lia_altra_misura"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria, back_populates="altre_misure")
@@ -178,11 +193,13 @@ class DatiPersonali(PerBeneficiaria, Model):
     """Identifying data, 1:1 with Beneficiaria: seen only by the holding CAV. Encrypted at rest."""
 
     __tablename__ = "lia_dati_personali"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     beneficiaria_id = Column(
         Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, unique=True
     )
-    beneficiaria = relationship(Beneficiaria, backref="_dati_personali")
+    beneficiaria = relationship(Beneficiaria, backref=backref("_dati_personali", cascade="all, delete-orphan",
+                                                              passive_deletes=True))
     nome = Column(TestoCifrato, nullable=False)
     cognome = Column(TestoCifrato, nullable=False)
     codice_fiscale = Column(TestoCifrato, nullable=True)
@@ -209,6 +226,7 @@ class DatiPersonali(PerBeneficiaria, Model):
 
 class Programma(Model):
     __tablename__ = "lia_programma"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     codice = Column(String(20), unique=True, nullable=False)
     nome = Column(String(200), nullable=False)
@@ -222,9 +240,9 @@ class Programma(Model):
 
 class Asse(Model):
     __tablename__ = "lia_asse"
-    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    __table_args__ = (UniqueConstraint("programma_id", "codice"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
-    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id", ondelete="RESTRICT"), nullable=False)
     programma = relationship(Programma)
     codice = Column(String(10), nullable=False)
     nome = Column(String(300), nullable=False)
@@ -237,11 +255,11 @@ class Asse(Model):
 
 class Priorita(Model):
     __tablename__ = "lia_priorita"
-    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    __table_args__ = (UniqueConstraint("programma_id", "codice"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
-    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id", ondelete="RESTRICT"), nullable=False)
     codice = Column(String(10), nullable=False)
-    asse_id = Column(Integer, ForeignKey("lia_asse.id"), nullable=False)
+    asse_id = Column(Integer, ForeignKey("lia_asse.id", ondelete="RESTRICT"), nullable=False)
     asse = relationship(Asse)
     nome = Column(String(300), nullable=False)
     attivata = Column(Boolean, nullable=False, default=False)
@@ -253,12 +271,12 @@ class Priorita(Model):
 
 class VoceSpesa(Model):
     __tablename__ = "lia_voce_spesa"
-    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    __table_args__ = (UniqueConstraint("programma_id", "codice"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
-    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id", ondelete="RESTRICT"), nullable=False)
     codice = Column(String(40), nullable=False)
     descrizione = Column(String(300), nullable=False)
-    priorita_id = Column(Integer, ForeignKey("lia_priorita.id"), nullable=False)
+    priorita_id = Column(Integer, ForeignKey("lia_priorita.id", ondelete="RESTRICT"), nullable=False)
     priorita = relationship(Priorita)
     costo_ammesso = Column(Boolean, nullable=False, default=True)
     solo_soluzioni_intermedie = Column(Boolean, nullable=False, default=False)
@@ -269,9 +287,9 @@ class VoceSpesa(Model):
 
 class Massimale(Model):
     __tablename__ = "lia_massimale"
-    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    __table_args__ = (UniqueConstraint("programma_id", "codice"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
-    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id", ondelete="RESTRICT"), nullable=False)
     codice = Column(String(40), nullable=False)
     descrizione = Column(String(300), nullable=False)
     importo = Column(Numeric(12, 2), nullable=False)
@@ -280,9 +298,9 @@ class Massimale(Model):
 
 class Indicatore(Model):
     __tablename__ = "lia_indicatore"
-    __table_args__ = (UniqueConstraint("programma_id", "codice"),)
+    __table_args__ = (UniqueConstraint("programma_id", "codice"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
-    programma_id = Column(Integer, ForeignKey("lia_programma.id"), nullable=False)
+    programma_id = Column(Integer, ForeignKey("lia_programma.id", ondelete="RESTRICT"), nullable=False)
     codice = Column(String(40), nullable=False)
     descrizione = Column(String(300), nullable=False)
     target = Column(Integer, nullable=False)

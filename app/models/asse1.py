@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import relationship
 
-from app.models import Ambito, Beneficiaria, Ente, PerBeneficiaria, _enum
+from app.models import ID_MAI_RIUSATI, Ambito, Beneficiaria, Ente, PerBeneficiaria, _enum
 from app.models.percorso import AREE
 
 TIPI_ACCORDO = {"accordo": "Accordo", "protocollo": "Protocollo d'intesa", "patto": "Patto / alleanza territoriale"}
@@ -18,9 +18,10 @@ STATI_ACCORDO = {"in_definizione": "In definizione", "firmato": "Firmato", "annu
 
 class Laboratorio(Model):
     __tablename__ = "lia_laboratorio"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     edizione = Column(String(100), nullable=False)
-    ambito_id = Column(Integer, ForeignKey("lia_ambito.id"), nullable=False)
+    ambito_id = Column(Integer, ForeignKey("lia_ambito.id", ondelete="RESTRICT"), nullable=False)
     ambito = relationship(Ambito)
     conduttori = Column(String(300), nullable=False, default="")
     sede = Column(String(300), nullable=False, default="")
@@ -36,17 +37,19 @@ class IscrizioneLaboratorio(PerBeneficiaria, Model):
     """A woman enrolled in an edition (referred by her CAV or the network)."""
 
     __tablename__ = "lia_iscrizione_laboratorio"
-    __table_args__ = (UniqueConstraint("laboratorio_id", "beneficiaria_id"),)
+    __table_args__ = (UniqueConstraint("laboratorio_id", "beneficiaria_id"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
     laboratorio_id = Column(Integer, ForeignKey("lia_laboratorio.id", ondelete="CASCADE"), nullable=False, index=True)
     laboratorio = relationship(Laboratorio)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria)
     data_iscrizione = Column(Date, nullable=False, default=date.today)
 
 
 class SessioneLaboratorio(Model):
     __tablename__ = "lia_sessione_laboratorio"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     laboratorio_id = Column(Integer, ForeignKey("lia_laboratorio.id", ondelete="CASCADE"), nullable=False, index=True)
     laboratorio = relationship(Laboratorio, back_populates="sessioni")
@@ -64,12 +67,13 @@ class SessioneLaboratorio(Model):
 
 class Presenza(PerBeneficiaria, Model):
     __tablename__ = "lia_presenza"
-    __table_args__ = (UniqueConstraint("sessione_id", "beneficiaria_id"),)
+    __table_args__ = (UniqueConstraint("sessione_id", "beneficiaria_id"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
     sessione_id = Column(Integer, ForeignKey("lia_sessione_laboratorio.id", ondelete="CASCADE"), nullable=False,
                          index=True)
     sessione = relationship(SessioneLaboratorio)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria)
     presente = Column(Boolean, nullable=False, default=True)
 
@@ -78,6 +82,7 @@ class ModelloLaboratorio(Model):
     """The formalised model of the laboratorio (a document stored outside the database)."""
 
     __tablename__ = "lia_modello_laboratorio"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     titolo = Column(String(300), nullable=False)
     allegato = Column(String(300), nullable=True)
@@ -97,9 +102,11 @@ class EventoFormativo(Model):
     """Training event for operators (priority 1.2, and the diffusion of the model)."""
 
     __tablename__ = "lia_evento_formativo"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     data = Column(Date, nullable=False)
-    ambito_id = Column(Integer, ForeignKey("lia_ambito.id"), nullable=True)  # empty: all three ambiti
+    ambito_id = Column(Integer, ForeignKey("lia_ambito.id", ondelete="RESTRICT"),
+                       nullable=True)  # empty: all three ambiti
     ambito = relationship(Ambito)
     tema = Column(String(300), nullable=False)
     diffonde_modello = Column(Boolean, nullable=False, default=True)
@@ -112,11 +119,11 @@ class EventoFormativo(Model):
 
 class PartecipazioneEvento(Model):
     __tablename__ = "lia_partecipazione_evento"
-    __table_args__ = (UniqueConstraint("evento_id", "ente_id"),)
+    __table_args__ = (UniqueConstraint("evento_id", "ente_id"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
     evento_id = Column(Integer, ForeignKey("lia_evento_formativo.id", ondelete="CASCADE"), nullable=False)
     evento = relationship(EventoFormativo, back_populates="partecipazioni")
-    ente_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False)
+    ente_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False)
     ente = relationship(Ente)
     numero_operatori = Column(Integer, nullable=False, default=1)
 
@@ -125,6 +132,7 @@ class Accordo(Model):
     """Agreement, protocol or territorial pact with a local actor (priority 1.1)."""
 
     __tablename__ = "lia_accordo"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     controparte = Column(String(300), nullable=False)
     tipo = Column(_enum("tipo_accordo", TIPI_ACCORDO), nullable=False)

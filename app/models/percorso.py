@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from app.models import Beneficiaria, Ente, PerBeneficiaria, Utente, _enum, _ora
+from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, _enum, _ora
 from app.rules.workflow import ESITI_VALUTAZIONE, STATI_ETICHETTE, STATO_INIZIALE
 
 AREE = {"lavoro": "Lavoro", "abitare": "Abitare", "entrambe": "Lavoro e abitare"}
@@ -49,12 +49,15 @@ TIPI_ESITO = {"chiusura": "Esito alla chiusura", "follow_up": "Follow-up"}
 
 class Segnalazione(PerBeneficiaria, Model):
     __tablename__ = "lia_segnalazione"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria)
-    ente_segnalante_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False)
+    ente_segnalante_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False)
     ente_segnalante = relationship(Ente, foreign_keys=[ente_segnalante_id])
-    ambito_id = Column(Integer, ForeignKey("lia_ambito.id"), nullable=False)  # her équipe's ambito
+    # Her équipe's ambito.
+    ambito_id = Column(Integer, ForeignKey("lia_ambito.id", ondelete="RESTRICT"), nullable=False)
     ambito = relationship("Ambito")
     data = Column(Date, nullable=False, default=date.today)
     area_richiesta = Column(_enum("area", AREE), nullable=False)
@@ -79,16 +82,18 @@ class Valutazione(PerBeneficiaria, Model):
     """The équipe's decision on a segnalazione."""
 
     __tablename__ = "lia_valutazione"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     segnalazione_id = Column(Integer, ForeignKey("lia_segnalazione.id", ondelete="CASCADE"), nullable=False, index=True)
     segnalazione = relationship(Segnalazione, back_populates="valutazioni")
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria)
     esito = Column(_enum("esito_valutazione", ESITI_VALUTAZIONE), nullable=False)
     pronta = Column(Boolean, nullable=True)  # ready for a job path
     data = Column(Date, nullable=False, default=date.today)
     motivazione = Column(String(1000), nullable=False, default="")
-    valutata_da_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    valutata_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     valutata_da = relationship(Utente, foreign_keys=[valutata_da_id])
 
     def __repr__(self):
@@ -106,11 +111,12 @@ class MicroEquipe(PerBeneficiaria, Model):
     """One per case: designs and runs the project, coordinated by the referring ente."""
 
     __tablename__ = "lia_microequipe"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False,
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"), nullable=False,
                              unique=True)
     beneficiaria = relationship(Beneficiaria)
-    ente_coordinatore_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False)
+    ente_coordinatore_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False)
     ente_coordinatore = relationship(Ente, foreign_keys=[ente_coordinatore_id])
     membri = relationship(Utente, secondary=membri_microequipe)
     note = Column(String(1000), nullable=False, default="")
@@ -121,13 +127,15 @@ class MicroEquipe(PerBeneficiaria, Model):
 
 class Progetto(PerBeneficiaria, Model):
     __tablename__ = "lia_progetto"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     codice = Column(String(30), unique=True, nullable=False)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria)
-    segnalazione_id = Column(Integer, ForeignKey("lia_segnalazione.id"), nullable=False)
+    segnalazione_id = Column(Integer, ForeignKey("lia_segnalazione.id", ondelete="RESTRICT"), nullable=False)
     segnalazione = relationship(Segnalazione)
-    ente_coordinatore_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False)
+    ente_coordinatore_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False)
     ente_coordinatore = relationship(Ente, foreign_keys=[ente_coordinatore_id])
     area = Column(_enum("area", AREE), nullable=False)
     obiettivi = Column(Text, nullable=False, default="")
@@ -162,13 +170,15 @@ class TransizioneProgetto(PerBeneficiaria, Model):
     """The project's history: who moved it, when, from, to, why."""
 
     __tablename__ = "lia_transizione_progetto"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     progetto_id = Column(Integer, ForeignKey("lia_progetto.id", ondelete="CASCADE"), nullable=False, index=True)
     progetto = relationship(Progetto, back_populates="transizioni")
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     da_stato = Column(String(40), nullable=False)
     a_stato = Column(String(40), nullable=False)
-    utente_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    utente_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     utente = relationship(Utente, foreign_keys=[utente_id])
     quando = Column(DateTime, nullable=False, default=_ora)
     nota = Column(String(1000), nullable=False, default="")
@@ -176,10 +186,12 @@ class TransizioneProgetto(PerBeneficiaria, Model):
 
 class ColloquioCPI(PerBeneficiaria, Model):
     __tablename__ = "lia_colloquio_cpi"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria)
-    ente_cpi_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False)
+    ente_cpi_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False)
     ente_cpi = relationship(Ente, foreign_keys=[ente_cpi_id])
     data_prevista = Column(Date, nullable=False)
     data_svolta = Column(Date, nullable=True)
@@ -188,13 +200,15 @@ class ColloquioCPI(PerBeneficiaria, Model):
 
 class Intervento(PerBeneficiaria, Model):
     __tablename__ = "lia_intervento"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     progetto_id = Column(Integer, ForeignKey("lia_progetto.id", ondelete="CASCADE"), nullable=False, index=True)
     progetto = relationship(Progetto)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     tipo = Column(_enum("tipo_intervento", TIPI_INTERVENTO), nullable=False)
     servizio_cpi = Column(_enum("servizio_cpi", SERVIZI_CPI), nullable=True)  # CPI services: no cost
-    ente_erogatore_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False)
+    ente_erogatore_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False)
     ente_erogatore = relationship(Ente, foreign_keys=[ente_erogatore_id])
     data_inizio = Column(Date, nullable=True)
     data_fine = Column(Date, nullable=True)
@@ -206,10 +220,12 @@ class EsitoProgetto(PerBeneficiaria, Model):
     """Outcome at closure, and follow-ups at later dates (6 and 12 months by default)."""
 
     __tablename__ = "lia_esito_progetto"
+    __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
     progetto_id = Column(Integer, ForeignKey("lia_progetto.id", ondelete="CASCADE"), nullable=False, index=True)
     progetto = relationship(Progetto)
-    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"),
+                             nullable=False, index=True)
     tipo = Column(_enum("tipo_esito", TIPI_ESITO), nullable=False)
     data = Column(Date, nullable=False, default=date.today)
     condizione_lavorativa = Column(_enum("condizione_lavorativa", CONDIZIONI_LAVORO_ESITO), nullable=False)

@@ -9,7 +9,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import relationship
 
-from app.models import Beneficiaria, Ente, PerBeneficiaria, Utente, VoceSpesa, _enum, _ora
+from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, VoceSpesa, _enum, _ora
 from app.models.percorso import Progetto
 
 TIPI_GIUSTIFICATIVO = {
@@ -22,6 +22,7 @@ class Spesa(PerBeneficiaria, Model):
     __tablename__ = "lia_spesa"
     __table_args__ = (
         Index("ix_spesa_giustificativo", "ente_pagatore_id", "giustificativo_numero", "giustificativo_data"),
+        ID_MAI_RIUSATI,
     )
     id = Column(Integer, primary_key=True)
     progetto_id = Column(Integer, ForeignKey("lia_progetto.id", ondelete="RESTRICT"), nullable=True, index=True)
@@ -29,11 +30,11 @@ class Spesa(PerBeneficiaria, Model):
     # Denormalised from the progetto (NULL for Asse I): the perimeter filters on it.
     beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="RESTRICT"), nullable=True, index=True)
     beneficiaria = relationship(Beneficiaria)
-    voce_id = Column(Integer, ForeignKey("lia_voce_spesa.id"), nullable=False, index=True)
+    voce_id = Column(Integer, ForeignKey("lia_voce_spesa.id", ondelete="RESTRICT"), nullable=False, index=True)
     voce = relationship(VoceSpesa)
     importo = Column(Numeric(12, 2), nullable=False)
     data = Column(Date, nullable=False, default=date.today, index=True)
-    ente_pagatore_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=False, index=True)
+    ente_pagatore_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False, index=True)
     ente_pagatore = relationship(Ente, foreign_keys=[ente_pagatore_id])
     fornitore = Column(String(200), nullable=False, default="")  # who was paid (a firm, a landlord)
     giustificativo_tipo = Column(_enum("tipo_giustificativo", TIPI_GIUSTIFICATIVO), nullable=True)
@@ -46,7 +47,7 @@ class Spesa(PerBeneficiaria, Model):
     motivi = Column(Text, nullable=False, default="")  # reasons of a "non ammissibile", one per line
     avvisi = Column(Text, nullable=False, default="")
     valutata_il = Column(DateTime, nullable=True)
-    creato_da_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     creato_da = relationship(Utente, foreign_keys=[creato_da_id])
     creato_il = Column(DateTime, nullable=False, default=_ora)
 

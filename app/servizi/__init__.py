@@ -26,6 +26,42 @@ class Rifiuto(ValueError):
         self.per_campo = per_campo or {}  # the same reasons, by form field, where one fits
 
 
+class NonConsentito(Rifiuto):
+    """Refused because this user may not act on this record (403), not because of its content."""
+
+
+MSG_SOLO_TITOLARE = ("Solo il centro antiviolenza che ha in carico la beneficiaria può modificarne o eliminarne "
+                     "il profilo, i consensi, i dati personali e le altre misure.")
+MSG_COLLEGATO = "Il record è collegato ad altri dati e non può essere eliminato."
+
+
+def verifica_titolare(record, utente) -> None:
+    """`record` is the woman or one of her own records (identity, consent, other measure)."""
+    from app.security import puo_modificare_beneficiaria
+
+    beneficiaria = record if isinstance(record, m.Beneficiaria) else record.beneficiaria
+    if not puo_modificare_beneficiaria(utente, beneficiaria):
+        raise NonConsentito(MSG_SOLO_TITOLARE)
+
+
+def verifica_eliminazione_beneficiaria(beneficiaria: m.Beneficiaria, utente) -> None:
+    """Only her CAV deletes her, and only while nothing of her history hangs from her (the tables
+    whose foreign key to her is RESTRICT: the database refuses them too)."""
+    from app.rules.eliminazione import motivi_rifiuto_eliminazione
+
+    verifica_titolare(beneficiaria, utente)
+    conteggi = {}
+    with come_sistema():  # only numbers leave
+        for tabella in m.Beneficiaria.metadata.sorted_tables:
+            for fk in tabella.foreign_keys:
+                if fk.column is m.Beneficiaria.__table__.c.id and fk.ondelete == "RESTRICT":
+                    conteggi[tabella.name] = db.session.execute(
+                        select(func.count()).select_from(tabella).where(fk.parent == beneficiaria.id)).scalar()
+    motivi = motivi_rifiuto_eliminazione(conteggi)
+    if motivi:
+        raise Rifiuto(motivi)
+
+
 def prossimo_codice(ambito: m.Ambito, anno: int) -> tuple[int, str]:
     # Counting crosses the perimeter (another CAV's women share the sequence); only a number leaves.
     with come_sistema():
@@ -274,9 +310,21 @@ def verifica_eliminazione_progetto(item: m.Progetto) -> None:
         raise Rifiuto("Un progetto validato o avviato non si elimina: si interrompe, e resta nello storico.")
 
 
+def verifica_membri_microequipe(item: m.MicroEquipe) -> None:
+    """Members: active users of the network's enti who work on cases (security decides who)."""
+    from app.security import puo_far_parte_di_microequipe
+
+    esclusi = [u.username for u in item.membri or [] if not puo_far_parte_di_microequipe(u)]
+    if esclusi:
+        motivo = (f"Non può far parte della micro-équipe: {', '.join(esclusi)}. Servono utenti attivi, di un ente "
+                  "della rete, che lavorano sui casi.")
+        raise Rifiuto(motivo, per_campo={"membri": [motivo]})
+
+
 def prepara_microequipe(item: m.MicroEquipe, utente) -> None:
     if item.beneficiaria is None:
         raise Rifiuto("Indicare la beneficiaria.")
+    verifica_membri_microequipe(item)
     if item.ente_coordinatore is None and item.ente_coordinatore_id is None:
         s = db.session.execute(
             select(m.Segnalazione).where(m.Segnalazione.beneficiaria_id == item.beneficiaria.id)

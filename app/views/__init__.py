@@ -13,6 +13,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_wtf.file import FileField
 from markupsafe import Markup
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
@@ -22,9 +23,11 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from app import audit
 from app import models as m
+from app.crypto import colonne_cifrate
+from app.integrita import SoloOrdinamentiDichiarati
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.security import (
-    FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA, perimetro_corrente,
+    FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA, perimetro_corrente,
 )
 from app import servizi
 from app.servizi import allegati
@@ -90,7 +93,7 @@ MODELLI_GRANDI = {"Beneficiaria", "DatiPersonali", "Progetto", "Segnalazione", "
                   "SessioneLaboratorio", "IscrizioneLaboratorio"}
 
 
-class LiaModelView(ModelView):
+class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
     """Base of every screen: read/write permissions, filtered actions, guarded related views."""
 
     method_permission_name = PERMESSI_VISTA
@@ -111,7 +114,10 @@ class LiaModelView(ModelView):
         def grande(col):
             return (self.datamodel.is_relation(col)
                     and self.datamodel.get_related_model(col).__name__ in MODELLI_GRANDI)
-        self.search_columns = [c for c in self.search_columns if not grande(c)]
+        # Encrypted columns: a search or an ordering on ciphertext can mean nothing.
+        cifrate = colonne_cifrate(self.datamodel.obj)
+        self.search_columns = [c for c in self.search_columns if not grande(c) and c not in cifrate]
+        self.order_columns = [c for c in self.order_columns if c not in cifrate]
         self._filters = self.datamodel.get_filters(self.search_columns)
 
     @expose("/download/<string:filename>")
@@ -119,6 +125,25 @@ class LiaModelView(ModelView):
         # FAB's route sends any file of UPLOAD_FOLDER with no row check (and 500s without one).
         # Attachments are served by ConAllegato.allegato, through the record's perimeter.
         abort(404)
+
+    def _delete(self, pk):
+        # As FAB's, with the Italian reasons of a refusal and of the database's own (RESTRICT).
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+        except servizi.Rifiuto as exc:
+            self.datamodel.session.rollback()
+            for motivo in exc.motivi:
+                flash(motivo, "danger")
+        except DatabaseException:
+            flash(servizi.MSG_COLLEGATO, "danger")
+        else:
+            self.post_delete(item)
+            flash(self.delete_row_message, "success")
+        self.update_redirect()
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     @has_access
@@ -319,7 +344,27 @@ _ETICHETTE_BENEFICIARIA = {
 _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "condizione_occupazionale"]
 
 
-class DatiPersonaliView(audit.VistaConDatiPersonali, LiaModelView):
+class SoloCavTitolare:
+    """A woman's own records (profile, identity, consents, measures): only her CAV adds, edits or
+    deletes them (servizi.verifica_titolare in the hooks). The others are told so before any form."""
+
+    def _edit(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            try:
+                servizi.verifica_titolare(item, g.user)
+            except servizi.NonConsentito as exc:
+                flash(str(exc), "danger")
+                self.update_redirect()  # back to the page she came from
+                return None
+        return super()._edit(pk)
+
+
+# Add forms offer only the women the operator's CAV holds.
+_DETENUTE = {"beneficiaria": [["id", FiltroDetenute, lambda: None]]}
+
+
+class DatiPersonaliView(audit.VistaConDatiPersonali, SoloCavTitolare, LiaModelView):
     """Identifying data: only the holding CAV reaches these rows (perimeter + permission)."""
 
     datamodel = InterfacciaLia(m.DatiPersonali, carica=["beneficiaria"])
@@ -333,7 +378,9 @@ class DatiPersonaliView(audit.VistaConDatiPersonali, LiaModelView):
     add_columns = _campi
     edit_columns = _campi[1:]
     show_columns = _campi
-    search_columns = ["comune"]
+    # The identifying columns are encrypted: a search cannot match them (LiaModelView drops them),
+    # and a term typed in a GET search would land in logs. The CF search is a POST form of its own.
+    search_exclude_columns = ["cf_indice"]
     label_columns = {
         "beneficiaria": "Beneficiaria", "nome": "Nome", "cognome": "Cognome", "codice_fiscale": "Codice fiscale",
         "data_nascita": "Data di nascita", "telefono": "Telefono", "email": "E-mail",
@@ -356,15 +403,19 @@ class DatiPersonaliView(audit.VistaConDatiPersonali, LiaModelView):
         # The column is encrypted (a string at SQL level): FAB would render a text box.
         "data_nascita": DateField("Data di nascita", validators=[Optional()], widget=DatePickerWidget()),
     }
-    add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
+        servizi.verifica_titolare(item, g.user)
         servizi.verifica_dati_personali(item)
 
     pre_update = pre_add
 
+    def pre_delete(self, item):
+        servizi.verifica_titolare(item, g.user)
 
-class ConsensoView(LiaModelView):
+
+class ConsensoView(SoloCavTitolare, LiaModelView):
     datamodel = InterfacciaLia(m.Consenso, carica=["beneficiaria", "registrato_da"])
     class_permission_name = "Consenso"
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
@@ -379,13 +430,19 @@ class ConsensoView(LiaModelView):
     formatters_columns = {"tipo": formatta(m.TIPI_CONSENSO)}
     add_form_extra_fields = edit_form_extra_fields = {"tipo": scelta("Tipo", m.TIPI_CONSENSO)}
     validators_columns = {"ambito_consenso": [Length(max=300)]}
-    add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
+        servizi.verifica_titolare(item, g.user)
         item.registrato_da_id = g.user.id
 
+    def pre_update(self, item):
+        servizi.verifica_titolare(item, g.user)
 
-class AltraMisuraView(LiaModelView):
+    pre_delete = pre_update
+
+
+class AltraMisuraView(SoloCavTitolare, LiaModelView):
     datamodel = InterfacciaLia(m.AltraMisura, carica=["beneficiaria"])
     class_permission_name = "AltraMisura"
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
@@ -399,10 +456,15 @@ class AltraMisuraView(LiaModelView):
     formatters_columns = {"tipo": formatta(m.TIPI_ALTRA_MISURA)}
     add_form_extra_fields = edit_form_extra_fields = {"tipo": scelta("Misura", m.TIPI_ALTRA_MISURA)}
     validators_columns = {"note": [Length(max=500)], "assi_coperti": [Length(max=20)]}
-    add_form_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
+    add_form_query_rel_fields = _DETENUTE
+
+    def pre_add(self, item):
+        servizi.verifica_titolare(item, g.user)
+
+    pre_update = pre_delete = pre_add
 
 
-class BeneficiariaView(LiaModelView):
+class BeneficiariaView(SoloCavTitolare, LiaModelView):
     """The woman's case by pseudonymous code; her identity sits in the related DatiPersonali."""
 
     datamodel = InterfacciaLia(m.Beneficiaria, carica=["ambito", "ente"])
@@ -445,6 +507,12 @@ class BeneficiariaView(LiaModelView):
     def pre_add(self, item):
         # The holder is the operator's own CAV, never a posted value.
         servizi.prepara_nuova_beneficiaria(item, g.user)
+
+    def pre_update(self, item):
+        servizi.verifica_titolare(item, g.user)
+
+    def pre_delete(self, item):
+        servizi.verifica_eliminazione_beneficiaria(item, g.user)
 
 
 class CercaCodiceFiscaleView(SimpleFormView):

@@ -8,12 +8,12 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app import models as m
 from app import servizi
 from app.rules import workflow
-from app.security import FiltroPerimetro, FiltroPerimetroCollegati
+from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati
 from app.servizi.spese import programma_corrente
 from app.views import InterfacciaLia, LiaModelView, formatta, scelta
 
@@ -83,6 +83,17 @@ class ValutazioneView(LiaRecordView):
         servizi.prepara_valutazione(item, g.user)
 
 
+class SoloMembriOfferti:
+    """FAB's multiple select silently drops a posted id it does not offer (its check runs before
+    the data is read): refuse the form instead, so nobody is added, or removed, unnoticed."""
+
+    def __call__(self, form, field):
+        offerti = {str(u.id) for u in field.data or []}
+        if set(field.raw_data or []) - offerti:
+            raise ValidationError("Utente non ammesso nella micro-équipe: servono utenti attivi, di un ente della "
+                                  "rete, che lavorano sui casi.")
+
+
 class MicroEquipeView(LiaRecordView):
     datamodel = InterfacciaLia(m.MicroEquipe, carica=["beneficiaria", "ente_coordinatore"])
     class_permission_name = "MicroEquipe"
@@ -94,11 +105,16 @@ class MicroEquipeView(LiaRecordView):
     show_columns = add_columns
     label_columns = {"beneficiaria": "Beneficiaria", "ente_coordinatore": "Ente coordinatore", "membri": "Componenti",
                      "note": "Note"}
-    validators_columns = {"note": [Length(max=1000)]}
-    add_form_query_rel_fields = _BENEFICIARIE
+    validators_columns = {"note": [Length(max=1000)], "membri": [SoloMembriOfferti()]}
+    _MEMBRI = {"membri": [["id", FiltroMembriAmmessi, lambda: None]]}
+    add_form_query_rel_fields = {**_BENEFICIARIE, **_MEMBRI}
+    edit_form_query_rel_fields = _MEMBRI
 
     def pre_add(self, item):
         servizi.prepara_microequipe(item, g.user)
+
+    def pre_update(self, item):
+        servizi.verifica_membri_microequipe(item)
 
 
 class TransizioneProgettoView(LiaRecordView):

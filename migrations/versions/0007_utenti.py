@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_utenti'
-down_revision = '0005_orari_sessioni'
+down_revision = '0006_integrita'
 branch_labels = None
 depends_on = None
 
@@ -33,11 +33,11 @@ def upgrade():
     sa.Column('decisa_da_id', sa.Integer(), nullable=True),
     sa.Column('decisa_il', sa.DateTime(), nullable=True),
     sa.Column('nota', sa.String(length=500), nullable=False),
-    sa.ForeignKeyConstraint(['cav_id'], ['lia_ente.id'], ),
-    sa.ForeignKeyConstraint(['decisa_da_id'], ['ab_user.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['ente_precedente_id'], ['lia_ente.id'], ),
-    sa.ForeignKeyConstraint(['ente_richiesto_id'], ['lia_ente.id'], ),
-    sa.ForeignKeyConstraint(['richiesta_da_id'], ['ab_user.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['cav_id'], ['lia_ente.id'], ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['decisa_da_id'], ['ab_user.id'], ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['ente_precedente_id'], ['lia_ente.id'], ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['ente_richiesto_id'], ['lia_ente.id'], ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['richiesta_da_id'], ['ab_user.id'], ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['utente_id'], ['ab_user.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sqlite_autoincrement=True
