@@ -298,3 +298,4 @@ from app.models.asse1 import (  # noqa: E402,F401
     STATI_ACCORDO, TIPI_ACCORDO, Accordo, EventoFormativo, IscrizioneLaboratorio, Laboratorio, ModelloLaboratorio,
     PartecipazioneEvento, Presenza, SessioneLaboratorio,
 )
+from app.models.accesso import AccessoUtente, CodiceRecupero  # noqa: E402,F401
