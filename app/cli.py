@@ -131,8 +131,14 @@ def ruota_chiave_cmd():
                 db.session.execute(text(f"UPDATE {DatiPersonali.__tablename__} SET {sets} WHERE id = :id"),
                                    {**valori, "id": riga[0]})
                 n += 1
+        # The second-factor secrets are encrypted with the same keys (app.autenticazione).
+        segreti = db.session.execute(text("SELECT user_id, totp_segreto FROM lia_accesso_utente "
+                                          "WHERE totp_segreto IS NOT NULL")).all()
+        for user_id, segreto in segreti:
+            db.session.execute(text("UPDATE lia_accesso_utente SET totp_segreto = :s WHERE user_id = :u"),
+                               {"s": crypto.ruota(segreto), "u": user_id})
         db.session.commit()
-    click.echo(f"ricifrati {n} record di dati personali")
+    click.echo(f"ricifrati {n} record di dati personali e {len(segreti)} segreti del secondo fattore")
 
 
 @lia.command("crea-utente")

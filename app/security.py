@@ -17,16 +17,18 @@ import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from sqlalchemy import event, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
+from app import autenticazione
+from app.autenticazione import viste as viste_accesso
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
 from app.security_roles import (
-    RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI,
+    RUOLO_AMMINISTRATORE, RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI,
 )
 
 RUOLI_OPERATIVI = {RUOLO_CAPOFILA, RUOLO_CAV, RUOLO_EQUIPE, RUOLO_SERVIZI}
@@ -248,7 +250,21 @@ class FiltroPerimetroCollegati(BaseFilter):
         return query.where(self.model.beneficiaria_id.in_(select(Beneficiaria.id).where(crit)))
 
 
-class UtenteModelView(UserDBModelView):
+# --- Logging in (the mechanics are in app.autenticazione) ------------------------------------
+
+def richiede_secondo_fattore(utente) -> bool:
+    """Her roles need a TOTP code after the password (config LIA_2FA_RUOLI)."""
+    return bool(nomi_ruoli(utente) & set(current_app.config.get("LIA_2FA_RUOLI") or ()))
+
+
+def puo_azzerare_secondo_fattore(utente, bersaglio) -> bool:
+    """The Amministratore resets another user's second factor, never her own (a second
+    administrator does: otherwise a stolen session could replace the factor)."""
+    return (utente is not None and bersaglio is not None and RUOLO_AMMINISTRATORE in nomi_ruoli(utente)
+            and utente.id != bersaglio.id)
+
+
+class UtenteModelView(viste_accesso.AzioniSecondoFattore, UserDBModelView):
     """FAB's user screen with the ente every user belongs to."""
 
     add_columns = UserDBModelView.add_columns + ["ente"]
@@ -277,24 +293,46 @@ def _richiedi_ente(item):
 class LiaSecurityManager(SecurityManager):
     user_model = Utente
     userdbmodelview = UtenteModelView
+    authdbview = viste_accesso.LiaAuthDBView
+    security_api = viste_accesso.LiaSecurityApi
 
     # Loading the user touches no scoped model: skip the perimeter hook (which would itself
     # ask Flask-Login for the user being loaded, and load it twice).
     def load_user(self, pk):
         token = _in_calcolo.set(True)
         try:
-            return super().load_user(pk)
+            user = super().load_user(pk)
+            # Session cookie: its seal, idle time and age (app.autenticazione).
+            if user is not None and not autenticazione.sessione_valida(user):
+                return None
+            return user
         finally:
             _in_calcolo.reset(token)
 
     def load_user_jwt(self, _jwt_header, jwt_data):
         token = _in_calcolo.set(True)
         try:
-            return super().load_user_jwt(_jwt_header, jwt_data)
+            user = self.get_user_by_id(int(jwt_data["sub"])) if str(jwt_data.get("sub", "")).isdigit() else None
+            if user is None or not user.is_active or not autenticazione.token_valido(user, jwt_data):
+                return None
+            g.user = user
+            return user
         finally:
             _in_calcolo.reset(token)
 
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        autenticazione.configura_jwt(jwt_manager)
+        return jwt_manager
+
+    def register_views(self):
+        super().register_views()
+        viste_accesso.limita_accessi(self)
+
     def auth_user_db(self, username, password):
+        return autenticazione.autentica(self, username, lambda: self._password_ed_ente(username, password))
+
+    def _password_ed_ente(self, username, password):
         user = super().auth_user_db(username, password)
         # A user without an ente cannot work here: refuse the login rather than show empty screens.
         if user is not None and getattr(user, "ente_id", None) is None:
