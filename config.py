@@ -90,6 +90,9 @@ LIA_BLOCCO_DURATA_MINUTI = int(os.environ.get("LIA_BLOCCO_DURATA_MINUTI", "15"))
 # several workers needs a shared store (e.g. redis://127.0.0.1:6379/0).
 LIA_LIMITE_LOGIN = os.environ.get("LIA_LIMITE_LOGIN", "60 per minute")
 RATELIMIT_ENABLED = True  # FAB turns Flask-Limiter off unless asked
+# Behind a reverse proxy every request comes from the proxy: with the number of trusted
+# proxies in front (usually 1), the client's address is read from X-Forwarded-For instead.
+LIA_PROXY_FIDATI = int(os.environ.get("LIA_PROXY_FIDATI", "0"))
 RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 RATELIMIT_HEADERS_ENABLED = True
 # Second factor (TOTP) for these roles (comma-separated names); by default the roles that see

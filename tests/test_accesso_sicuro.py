@@ -175,9 +175,13 @@ def test_stesso_messaggio_per_utente_inesistente_password_errata_e_bloccato(app)
 
 # --- per-IP limit -------------------------------------------------------------------------
 
-def test_limite_per_indirizzo_sul_login_e_sull_api_risponde_429_in_italiano(app):
-    limitata = seconda_istanza(app, LIA_LIMITE_LOGIN="3 per minute")
-    c = limitata.test_client()
+@pytest.fixture(scope="module")
+def app_limitata(app):
+    return seconda_istanza(app, LIA_LIMITE_LOGIN="3 per minute", LIA_PROXY_FIDATI=1)
+
+
+def test_limite_per_indirizzo_sul_login_e_sull_api_risponde_429_in_italiano(app, app_limitata):
+    c = app_limitata.test_client()
     for _ in range(3):
         assert invia_login(c, f"nessuno.{uuid.uuid4().hex[:6]}", "x").status_code == 302
     r = invia_login(c, "admin")
@@ -188,6 +192,20 @@ def test_limite_per_indirizzo_sul_login_e_sull_api_risponde_429_in_italiano(app)
     assert c.get("/login/").status_code == 200, "la pagina di accesso (GET) non è limitata"
     # The shared app of the suite has its own counter and a limit the suite cannot reach.
     assert invia_login(app.test_client(), "nessuno").status_code == 302
+
+
+def test_dietro_il_proxy_il_limite_vale_per_l_indirizzo_di_chi_si_collega(app_limitata):
+    c = app_limitata.test_client()
+    for _ in range(3):
+        r = c.post("/api/v1/security/login", json={"username": "nessuno", "password": "x", "provider": "db"},
+                   headers={"X-Forwarded-For": "198.51.100.7"})
+        assert r.status_code == 401
+    r = c.post("/api/v1/security/login", json={"username": "nessuno", "password": "x", "provider": "db"},
+               headers={"X-Forwarded-For": "198.51.100.7"})
+    assert r.status_code == 429
+    r = c.post("/api/v1/security/login", json={"username": "nessuno", "password": "x", "provider": "db"},
+               headers={"X-Forwarded-For": "198.51.100.8"})
+    assert r.status_code == 401, "un altro ufficio dietro lo stesso proxy è stato bloccato"
 
 
 # --- second factor ------------------------------------------------------------------------
@@ -358,6 +376,17 @@ def test_accesso_alle_schermate_del_secondo_fattore_per_ogni_ruolo(app, client_d
     assert r.status_code in (302, 403)
     assert (stato(app, uid)["totp"] is None) == (username == "admin")
     assert c.get("/secondo-fattore/attiva").status_code == 200  # her session survived the refusal
+
+
+def test_senza_accesso_le_schermate_del_secondo_fattore_rimandano_al_login(app):
+    c = app.test_client()
+    for url in ("/secondo-fattore/", "/secondo-fattore/attiva", "/logout/"):
+        r = c.get(url)
+        assert r.status_code == 302 and "/login" in r.headers["Location"], url
+    _, uid = nuovo_utente(app)
+    attiva_direttamente(app, uid)
+    r = c.post(f"/users/action/azzera_secondo_fattore/{uid}")
+    assert r.status_code in (302, 400) and stato(app, uid)["totp"] is not None
 
 
 def test_i_ruoli_col_secondo_fattore_predefiniti_dipendono_da_lia_env():

@@ -20,6 +20,7 @@ from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import ValidationError as CSRFNonValido, validate_csrf
 from marshmallow import ValidationError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -37,6 +38,17 @@ from app.autenticazione import (
 
 class FormCodice(FlaskForm):
     codice = StringField("Codice", validators=[DataRequired(message="Inserisci il codice."), Length(max=20)])
+
+
+def _segreto_in_attivazione() -> str:
+    """The secret shown until she confirms it: kept in the session cookie, encrypted, so that
+    reloading the page does not change the QR she has scanned."""
+    try:
+        return crypto.decifra(session[SESSIONE_TOTP_NUOVO])
+    except (KeyError, TypeError, AttributeError, crypto.DatoCifratoCorrotto):
+        segreto = pyotp.random_base32()
+        session[SESSIONE_TOTP_NUOVO] = crypto.cifra(segreto)
+        return segreto
 
 
 class LiaAuthDBView(AuthDBView):
@@ -119,10 +131,7 @@ class LiaAuthDBView(AuthDBView):
             return self.render_template("lia_attiva_secondo_fattore.html", gia_attivo=True,
                                         attivo_dal=totp_attivo_dal(utente.id),
                                         rimasti=codici_rimasti(utente.id), appbuilder=self.appbuilder)
-        segreto = crypto.decifra(session[SESSIONE_TOTP_NUOVO]) if session.get(SESSIONE_TOTP_NUOVO) else None
-        if segreto is None:
-            segreto = pyotp.random_base32()
-            session[SESSIONE_TOTP_NUOVO] = crypto.cifra(segreto)  # in the cookie only encrypted
+        segreto = _segreto_in_attivazione()
         form = FormCodice()
         if form.validate_on_submit():
             passo = passo_del_codice(segreto, form.codice.data)
@@ -292,7 +301,10 @@ def limita_accessi(sm) -> None:
 
 
 def registra(app) -> None:
-    """App-level hooks: CSRF for cookie-authenticated API writes, the Italian 429."""
+    """App-level hooks: the client's address behind a proxy, CSRF for cookie-authenticated
+    API writes, the Italian 429."""
+    if app.config.get("LIA_PROXY_FIDATI"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["LIA_PROXY_FIDATI"])
     login_api = {f"{v.endpoint}.login" for v in app.appbuilder.baseviews if isinstance(v, LiaSecurityApi)}
 
     @app.before_request
