@@ -83,3 +83,33 @@ LANGUAGES = {
 # Roles are data: (view regex, permission regex) pairs checked in memory by FAB.
 # Resources use "can_read"/"can_write" (see app.security.PERMESSI_VISTA/PERMESSI_API).
 from app.security_roles import FAB_ROLES  # noqa: E402
+
+# --- Logging in (app/autenticazione.py) --------------------------------------------------------
+# Per-account lockout, counted in the database so it holds across gunicorn workers.
+LIA_BLOCCO_TENTATIVI = int(os.environ.get("LIA_BLOCCO_TENTATIVI", "5"))
+LIA_BLOCCO_FINESTRA_MINUTI = int(os.environ.get("LIA_BLOCCO_FINESTRA_MINUTI", "15"))
+LIA_BLOCCO_DURATA_MINUTI = int(os.environ.get("LIA_BLOCCO_DURATA_MINUTI", "15"))
+# Per-IP limit on the login form, the second-factor step and the API login: generous (a whole
+# office may sit behind one address); the lockout above is the main defence. Flask-Limiter
+# keeps its counters in RATELIMIT_STORAGE_URI: memory:// is per process, so production with
+# several workers needs a shared store (e.g. redis://127.0.0.1:6379/0).
+LIA_LIMITE_LOGIN = os.environ.get("LIA_LIMITE_LOGIN", "60 per minute")
+RATELIMIT_ENABLED = True  # FAB turns Flask-Limiter off unless asked
+# Behind a reverse proxy every request comes from the proxy: with the number of trusted
+# proxies in front (usually 1), the client's address is read from X-Forwarded-For instead.
+LIA_PROXY_FIDATI = int(os.environ.get("LIA_PROXY_FIDATI", "0"))
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+RATELIMIT_HEADERS_ENABLED = True
+# Second factor (TOTP) for these roles (comma-separated names); by default the roles that see
+# identities and the Amministratore, only in production, so the demo users have none.
+from app.security_roles import RUOLO_AMMINISTRATORE, RUOLO_CAV  # noqa: E402
+LIA_2FA_RUOLI = (
+    [r.strip() for r in os.environ["LIA_2FA_RUOLI"].split(",") if r.strip()]
+    if "LIA_2FA_RUOLI" in os.environ
+    else ([RUOLO_CAV, RUOLO_AMMINISTRATORE] if LIA_ENV == "production" else [])
+)
+# Sessions: closed after this much inactivity and in any case after the maximum duration.
+LIA_SESSIONE_INATTIVITA_MINUTI = int(os.environ.get("LIA_SESSIONE_INATTIVITA_MINUTI", "30"))
+LIA_SESSIONE_DURATA_MASSIMA_ORE = int(os.environ.get("LIA_SESSIONE_DURATA_MASSIMA_ORE", "10"))
+# FAB's default refresh token lives 30 days: a working day is enough.
+JWT_REFRESH_TOKEN_EXPIRES = int(os.environ.get("LIA_REFRESH_TOKEN_ORE", "8")) * 60 * 60

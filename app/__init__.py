@@ -14,6 +14,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
     from app import crypto, segreti
+    from app.autenticazione import viste as accesso
     from app.extensions import csrf, db, migrate
 
     app = Flask(__name__)
@@ -42,6 +43,7 @@ def create_app(config_overrides: dict | None = None) -> Flask:
         views.registra(appbuilder)
         api.registra(appbuilder)
         appbuilder.post_init()
+    accesso.registra(app)  # CSRF for cookie-authenticated API writes, the Italian 429
 
     from app import audit
     from app.cli import lia

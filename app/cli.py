@@ -131,10 +131,17 @@ def ruota_chiave_cmd():
                 db.session.execute(text(f"UPDATE {DatiPersonali.__tablename__} SET {sets} WHERE id = :id"),
                                    {**valori, "id": riga[0]})
                 n += 1
-        # A raw UPDATE escapes the session hooks: its row says how many records it touched.
-        audit.registra("rotazione_chiave", tipo_record="DatiPersonali", dettaglio={"righe": n})
+        # The second-factor secrets are encrypted with the same keys (app.autenticazione).
+        segreti = db.session.execute(text("SELECT user_id, totp_segreto FROM lia_accesso_utente "
+                                          "WHERE totp_segreto IS NOT NULL")).all()
+        for user_id, segreto in segreti:
+            db.session.execute(text("UPDATE lia_accesso_utente SET totp_segreto = :s WHERE user_id = :u"),
+                               {"s": crypto.ruota(segreto), "u": user_id})
+        # Raw UPDATEs escape the session hooks: the row says how many records they touched.
+        audit.registra("rotazione_chiave", tipo_record="DatiPersonali",
+                       dettaglio={"righe": n, "segreti_secondo_fattore": len(segreti)})
         db.session.commit()
-    click.echo(f"ricifrati {n} record di dati personali")
+    click.echo(f"ricifrati {n} record di dati personali e {len(segreti)} segreti del secondo fattore")
 
 
 @lia.command("crea-utente")

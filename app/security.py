@@ -17,7 +17,7 @@ import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Role
@@ -25,6 +25,8 @@ from flask_appbuilder.security.views import RoleModelView
 from sqlalchemy import event, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
+from app import autenticazione
+from app.autenticazione import viste as viste_accesso
 from app.integrita import SoloOrdinamentiDichiarati
 from app.models import Beneficiaria, DatiPersonali, PerBeneficiaria, Utente
 from app.security_roles import (
@@ -303,6 +305,20 @@ class FiltroPerimetroCollegati(BaseFilter):
         return query.where(self.model.beneficiaria_id.in_(select(Beneficiaria.id).where(crit)))
 
 
+# --- Logging in (the mechanics are in app.autenticazione) ------------------------------------
+
+def richiede_secondo_fattore(utente) -> bool:
+    """Her roles need a TOTP code after the password (config LIA_2FA_RUOLI)."""
+    return bool(nomi_ruoli(utente) & set(current_app.config.get("LIA_2FA_RUOLI") or ()))
+
+
+def puo_azzerare_secondo_fattore(utente, bersaglio) -> bool:
+    """The Amministratore resets another user's second factor, never her own (a second
+    administrator does: otherwise a stolen session could replace the factor)."""
+    return (utente is not None and bersaglio is not None and RUOLO_AMMINISTRATORE in nomi_ruoli(utente)
+            and utente.id != bersaglio.id)
+
+
 # --- users: who changes roles, ente and activation; the two-person rule ---------------------
 
 # Roles whose holder sees identities (perimetro_di gives an Operatrice CAV her CAV's personal data).
@@ -387,6 +403,8 @@ class RuoloModelView(SoloOrdinamentiDichiarati, RoleModelView):
 class LiaSecurityManager(SecurityManager):
     user_model = Utente
     rolemodelview = RuoloModelView
+    authdbview = viste_accesso.LiaAuthDBView
+    security_api = viste_accesso.LiaSecurityApi
 
     def register_views(self):
         # The user screens live in app.views.utenti (they call the predicates above).
@@ -396,32 +414,54 @@ class LiaSecurityManager(SecurityManager):
         self.resetpasswordview = utenti.ReimpostaPasswordView
         self.resetmypasswordview = utenti.CambiaPasswordView
         super().register_views()
+        viste_accesso.limita_accessi(self)
 
     # Loading the user touches no scoped model: skip the perimeter hook (which would itself
     # ask Flask-Login for the user being loaded, and load it twice).
     def load_user(self, pk):
         token = _in_calcolo.set(True)
         try:
-            return super().load_user(pk)
+            user = super().load_user(pk)
+            # Session cookie: its seal, idle time and age (app.autenticazione).
+            if user is not None and not autenticazione.sessione_valida(user):
+                return None
+            return user
         finally:
             _in_calcolo.reset(token)
 
     def load_user_jwt(self, _jwt_header, jwt_data):
         token = _in_calcolo.set(True)
         try:
-            return super().load_user_jwt(_jwt_header, jwt_data)
+            user = self.get_user_by_id(int(jwt_data["sub"])) if str(jwt_data.get("sub", "")).isdigit() else None
+            if user is None or not user.is_active or not autenticazione.token_valido(user, jwt_data):
+                return None
+            g.user = user
+            return user
         finally:
             _in_calcolo.reset(token)
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+        autenticazione.configura_jwt(jwt_manager)
+        return jwt_manager
+
 
     def auth_user_db(self, username, password):
         from app.audit import registra_login
 
+        user = autenticazione.autentica(self, username, lambda: self._password_ed_ente(username, password))
+        # The outcome, form and API alike; with a second factor the login ends at the code
+        # (app.autenticazione.apri_sessione, the API login), which writes its own row.
+        if user is None or not autenticazione.chiede_codice(user):
+            registra_login(self, username, user)
+        return user
+
+    def _password_ed_ente(self, username, password):
         user = super().auth_user_db(username, password)
         # A user without an ente cannot work here: refuse the login rather than show empty screens.
         if user is not None and getattr(user, "ente_id", None) is None:
             log.warning("login rifiutato: utente id=%s senza ente", user.id)
             user = None
-        registra_login(self, username, user)  # the final outcome, form and API alike
         return user
 
 

@@ -59,7 +59,10 @@ def app(cartella_istanza):
         _svuota_postgres(url)
     from app import create_app
 
-    overrides = {"TESTING": True, "LIA_UPLOAD_DIR": os.path.join(cartella_istanza, "allegati")}
+    overrides = {"TESTING": True, "LIA_UPLOAD_DIR": os.path.join(cartella_istanza, "allegati"),
+                 # The suite logs in hundreds of times from 127.0.0.1: the per-IP login limit is
+                 # proved on an app of its own (tests/test_accesso_sicuro.py).
+                 "LIA_LIMITE_LOGIN": "100000 per minute"}
     overrides.update(segreti_generati(cartella_istanza))
     if not os.environ.get("DATABASE_URL"):
         overrides["SQLALCHEMY_DATABASE_URI"] = url

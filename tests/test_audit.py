@@ -402,7 +402,7 @@ def test_login_success_failure_and_logout_by_form(app):
     assert r.status_code == 302 and "/login" not in r.headers["Location"]
     riga = solo(righe, "login_riuscito")
     assert (riga["utente_id"], riga["username"], riga["ente_id"], dettaglio(riga)["canale"]) == \
-        (uid, username, ente_di(app, "cav.crema"), "AuthDBView.login")
+        (uid, username, ente_di(app, "cav.crema"), "LiaAuthDBView.login")
 
     token = csrf_da(c.get("/").get_data(as_text=True)) if "csrf_token" in c.get("/").get_data(as_text=True) else ""
     r, righe = durante(app, lambda: c.post("/logout/", data={"csrf_token": token}))
@@ -427,7 +427,7 @@ def test_a_failed_login_with_an_unknown_username_stores_nothing_identifying(app)
         "username": digitato, "password": "qualcosa", "provider": "db"}))
     assert r.status_code == 401
     riga = solo(righe, "login_fallito")
-    assert riga["utente_id"] is None and dettaglio(riga)["canale"] == "SecurityApi.login"
+    assert riga["utente_id"] is None and dettaglio(riga)["canale"] == "LiaSecurityApi.login"
     for x in righe_dopo(app, 0):
         assert digitato.lower() not in json.dumps(x, default=str).lower()
 
@@ -437,7 +437,7 @@ def test_api_login_is_audited(app):
     c = app.test_client()
     _, righe = durante(app, lambda: token_per(c, username))
     riga = solo(righe, "login_riuscito")
-    assert (riga["utente_id"], dettaglio(riga)["canale"]) == (uid, "SecurityApi.login")
+    assert (riga["utente_id"], dettaglio(riga)["canale"]) == (uid, "LiaSecurityApi.login")
 
 
 # --- no personal value, ever -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from app import audit
 from app import models as m
+from app.autenticazione import viste as viste_accesso
 from app.integrita import SoloOrdinamentiDichiarati
 from app.rules.password import motivi_password_debole, parole_dell_utente
 from app.security import FiltroAbilitazioni, motivi_abilitazione_non_valida, puo_decidere_abilitazione
@@ -73,7 +74,7 @@ class RuoliCompatibili:
             raise ValidationError(" ".join(motivi))
 
 
-class UtenteModelView(SoloOrdinamentiDichiarati, UserDBModelView):
+class UtenteModelView(viste_accesso.AzioniSecondoFattore, SoloOrdinamentiDichiarati, UserDBModelView):
     """FAB's user screen with the ente every user belongs to. No groups: a group's roles would
     reach a user around the two-person rule."""
 

@@ -152,7 +152,7 @@ def pagina_di(server, nuovo_contesto, _accessi_fatti):
         if stato is not None:
             page = nuovo_contesto(storage_state=stato).new_page()
             page.goto(f"{server}/")
-            if "/login" not in page.url and page.locator("a[href='/logout/']").count():
+            if "/login" not in page.url and page.locator("form[action='/logout/']").count():
                 return page
         page = accedi(nuovo_contesto().new_page(), server, username)
         _accessi_fatti[username] = page.context.storage_state()

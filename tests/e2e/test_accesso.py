@@ -22,7 +22,7 @@ def test_login_in_italiano_errore_in_italiano_e_home_con_il_proprio_ente(server,
     page.wait_for_load_state()
     assert "/login" in page.url
     avvisi = messaggi(page)
-    assert any("Accesso non valido" in a for a in avvisi), avvisi
+    assert any("Credenziali non valide o accesso temporaneamente bloccato" in a for a in avvisi), avvisi
     assert "Invalid" not in page.inner_text("body")
 
     accedi(page, server, "cav.crema")
