@@ -251,6 +251,12 @@ def test_downloading_a_document_of_her_expense_is_audited_with_her_code(app, api
         riga = solo(righe, "scaricamento_allegato")
         assert (riga["tipo_record"], riga["record_id"], riga["codici"], riga["username"]) == \
             ("Spesa", sid, donna["codice"], chi)
+    # The same document through the API: the same row.
+    r, righe = durante(app, lambda: api_di("cav.crema").get(f"/api/v1/spesa/{sid}/allegato"))
+    assert r.status_code == 200
+    riga = solo(righe, "scaricamento_allegato")
+    assert (riga["record_id"], riga["codici"], dettaglio(riga)["canale"]) == (sid, donna["codice"],
+                                                                             "SpesaApi.scarica_allegato")
 
 
 # --- changes: in the same transaction, field names never values -----------------------------------

@@ -315,7 +315,7 @@ def test_ogni_chiave_esterna_dichiara_cascata_o_rifiuto_nel_modello_e_nel_databa
     assert _fk_del_database(app) == attese
 
 
-def test_cosa_pende_da_una_donna_la_trattiene_e_i_suoi_dati_la_seguono():
+def test_cosa_pende_da_una_donna_la_trattiene_e_i_suoi_dati_la_seguono(app):  # app: models loaded
     from flask_appbuilder import Model
 
     regole = {t.name: fk.ondelete for t in Model.metadata.sorted_tables for fk in t.foreign_keys

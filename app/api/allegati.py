@@ -7,6 +7,7 @@ from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
+from app import audit
 from app.extensions import db
 from app.servizi import Rifiuto, allegati
 
@@ -70,4 +71,6 @@ class ConAllegatoApi:
         file = allegati.percorso(item.allegato) if item is not None and item.allegato else None
         if file is None:
             return self.response_404()
+        audit.registra("scaricamento_allegato", tipo_record=type(item).__name__, record_id=pk,
+                       codici=[audit.codice_di(item)])
         return allegati.scarica(file, f"{self.resource_name}-{pk}")

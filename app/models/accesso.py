@@ -31,6 +31,7 @@ class CodiceRecupero(Model):
     bits each: a slow password hash would add nothing but ten slow checks per use)."""
 
     __tablename__ = "lia_codice_recupero"
+    __table_args__ = {"sqlite_autoincrement": True}  # a used code's id is never handed out again
     id = Column(Integer, primary_key=True)
     user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False, index=True)
     impronta = Column(String(64), nullable=False)

@@ -35,6 +35,7 @@ def upgrade():
         sa.Column('usato_il', sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table('lia_codice_recupero', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lia_codice_recupero_user_id'), ['user_id'], unique=False)

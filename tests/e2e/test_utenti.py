@@ -100,7 +100,7 @@ def test_l_amministratore_reimposta_una_password_dalla_pagina_dell_utente(pagina
     assert "Reimposta la password di servizi.cpi" in page.inner_text("body")
     page.fill("#password", "servizi.cpi-2024")
     page.fill("#conf_password", "servizi.cpi-2024")
-    page.click("form [type=submit]")
+    page.click("form:has(#password) [type=submit]")
     page.wait_for_load_state()
     assert "non deve contenere il nome utente" in page.inner_text("body")
     page.screenshot(path=os.path.join(cartella_schermate, "reimposta-password.png"), full_page=True)
