@@ -465,8 +465,9 @@ def test_cav_own_lists_do_contain_her_own_womens_identities(rete, browser, jwt, 
         nome, cognome = rete.nomi[b]
         assert cognome in testo and nome in testo
     corpo = jwt("cav.crema").get("/api/v1/datipersonali/?q=(page_size:100)").get_data(as_text=True)
+    assert any(rete.cf[b] for b in proprie)
     for b in proprie:
-        assert rete.cf[b] in corpo
+        assert rete.cf[b] is None or rete.cf[b] in corpo  # women other tests register without one
     # And the scanner itself flags another CAV's value when it is there.
     altrui = next(d for d in pii.values() if d["ente_id"] != ente)
     cf_altrui = next(v for v in altrui["valori"] if re.fullmatch(r"[A-Z0-9]{16}", v))
