@@ -30,10 +30,18 @@ from conftest import PASSWORD, token_per
 
 RUOLI = ["cav.crema", "capofila", "regione"]
 # Examples per operation and generation mode (valid and invalid data): ~140 operations.
-ESEMPI = int(os.environ.get("LIA_FUZZ_ESEMPI", "12"))
+ESEMPI = int(os.environ.get("LIA_FUZZ_ESEMPI", "10"))
 # Login and refresh belong to the authentication tests (rate limits, lockout); generating the
 # document costs half a second and it is validated on its own below.
 ESCLUSE = r"^/api/v1/security/|/_openapi$"
+# schemathesis' invalid data breaks one part of a request, most often the first related id, which
+# is refused before the other fields are read: a field of a well-formed body also gets one of these.
+VALORI_OSTILI = st.one_of(
+    st.booleans(), st.none(), st.integers(min_value=-2**70, max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),  # a NaN literal: schemathesis will not send it (test below)
+    st.sampled_from(["NaN", "sNaN", "-Infinity", "1e400", "١٢", "１２,50", "2024-02-30", "99999-12-31", "0x10", "\x00"]),
+    st.text(max_size=12), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 # Words of FAB's and marshmallow's English defaults: none may reach a user.
 INGLESE = re.compile(r"(?i)\b(not|is|are|must|field|invalid|missing|required|unknown|error|found|request|"
                      r"cannot|could|length|between|one of|allowed|expected|entity|argument)\b")
@@ -196,8 +204,10 @@ def test_fuzz_api_no_5xx_no_other_cavs_personal_data_italian_4xx(app_fuzz, utent
 
         @settings(max_examples=ESEMPI * 2, deadline=None, derandomize=True, database=None,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-        @given(case=strategia)
-        def prova(case):
+        @given(case=strategia, dati=st.data())
+        def prova(case, dati):
+            if isinstance(case.body, dict) and case.body and dati.draw(st.booleans()):
+                case.body[dati.draw(st.sampled_from(sorted(case.body)))] = dati.draw(VALORI_OSTILI)
             risposta = case.call()
             richieste[op.label] += 1
             esiti[f"{risposta.status_code // 100}xx"] += 1
@@ -300,7 +310,7 @@ def test_filter_values_the_database_cannot_compare_are_400_on_every_search_colum
 
     from app.api import LiaModelRestApi
 
-    ostili = ["abc", -1, 1.5, True, ["x"], [1], "sNaN", "١٢", "2024-13-45", ""]
+    ostili = ["abc", -1, 1.5, True, ["x"], [1], "2024-13-45"]
     api = api_di("capofila")
     provati = 0
     with app.app_context():
@@ -352,10 +362,25 @@ def test_digits_of_other_scripts_are_422_in_every_number_field(cifre, api_di):
     assert "budget_asse_iii" in assert_4xx_italiano(r, 422)["message"]
 
 
-def test_fab_own_answers_are_italian(api_di):
+def test_fab_and_jwt_own_answers_are_italian(app, api_di):
     assert_4xx_italiano(api_di("capofila").get("/api/v1/beneficiaria/2147483647"), 404)
     assert_4xx_italiano(api_di("regione").post("/api/v1/beneficiaria/", json={}), 403)
     assert_4xx_italiano(api_di("cav.crema").post("/api/v1/laboratorio/", json={"edizione": "x"}), 403)
+    token = api_di("cav.crema").token
+    c = app.test_client()
+    for intestazioni, codice in [({}, 401), ({"Authorization": "Basic abc"}, 401), ({"Authorization": "Bearer abc"}, 422),
+                                 ({"Authorization": f"Bearer {token[:-4]}AAAA"}, 422)]:
+        assert_4xx_italiano(c.get("/api/v1/beneficiaria/", headers=intestazioni), codice)
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    with app.app_context():
+        scaduto = create_access_token(identity=str(app.appbuilder.sm.find_user(username="cav.crema").id),
+                                      expires_delta=timedelta(seconds=-1))
+        ignoto = create_access_token(identity="2147483647")
+    for token, codice in [(scaduto, 401), (ignoto, 401)]:
+        assert_4xx_italiano(c.get("/api/v1/beneficiaria/", headers={"Authorization": f"Bearer {token}"}), codice)
 
 
 def test_every_validation_message_the_api_can_send_is_italian(app):

@@ -156,3 +156,10 @@ def valore_filtro_ammesso(datamodel, colonna: str, operatore: str, valore) -> bo
 def installa(app: Flask) -> None:
     app.url_value_preprocessor(_verifica_id)
     app.before_request(_verifica_richiesta_api)
+    # flask-jwt-extended answers a missing, malformed or expired token itself, in English (and
+    # naming the user it could not load): the same status codes, in Italian.
+    jwt = app.extensions["flask-jwt-extended"]
+    jwt.unauthorized_loader(lambda _motivo: (jsonify(message="Autenticazione richiesta."), 401))
+    jwt.invalid_token_loader(lambda _motivo: (jsonify(message="Token non valido: accedere di nuovo."), 422))
+    jwt.expired_token_loader(lambda _intestazione, _dati: (jsonify(message="Sessione scaduta: accedere di nuovo."), 401))
+    jwt.user_lookup_error_loader(lambda _intestazione, _dati: (jsonify(message="Autenticazione richiesta."), 401))
