@@ -113,23 +113,21 @@ def ricalcola_spese_cmd():
 @with_appcontext
 def ruota_chiave_cmd():
     """Ricifra tutti i dati personali con la chiave più recente di LIA_ENCRYPTION_KEYS."""
-    from sqlalchemy import text
+    from sqlalchemy import column, select, table, update
 
     from app import audit, crypto
     from app.models import DatiPersonali
 
     cols = ["nome", "cognome", "codice_fiscale", "data_nascita", "telefono", "email", "indirizzo", "comune"]
+    # Untyped columns: the ciphertext as stored, past the model's decrypting column type.
+    grezza = table(DatiPersonali.__tablename__, column("id"), *(column(c) for c in cols))
     n = 0
     with come_sistema():
-        righe = db.session.execute(
-            text(f"SELECT id, {', '.join(cols)} FROM {DatiPersonali.__tablename__}")
-        ).all()
+        righe = db.session.execute(select(grezza)).all()
         for riga in righe:
             valori = {c: crypto.ruota(v) for c, v in zip(cols, riga[1:]) if v is not None}
             if valori:
-                sets = ", ".join(f"{c} = :{c}" for c in valori)
-                db.session.execute(text(f"UPDATE {DatiPersonali.__tablename__} SET {sets} WHERE id = :id"),
-                                   {**valori, "id": riga[0]})
+                db.session.execute(update(grezza).where(grezza.c.id == riga[0]).values(**valori))
                 n += 1
         # The second-factor secrets are encrypted with the same keys (app.autenticazione).
         segreti = db.session.execute(text("SELECT user_id, totp_segreto FROM lia_accesso_utente "

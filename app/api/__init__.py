@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_appbuilder.api import ModelRestApi, expose, protect, safe
-from flask_appbuilder.const import API_RESULT_RES_KEY
-from flask_appbuilder.exceptions import DatabaseException, InvalidOrderByColumnFABException
+from flask_appbuilder.const import API_FILTERS_RIS_KEY, API_RESULT_RES_KEY
+from flask_appbuilder.exceptions import DatabaseException, FABException, InvalidOrderByColumnFABException
 from flask_appbuilder.security.decorators import permission_name
 from marshmallow import ValidationError
 from sqlalchemy import inspect as sa_inspect
@@ -25,7 +25,8 @@ from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.servizi.interfaccia import InterfacciaLia
 from app.security import FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
-from app.api import messaggi  # noqa: E402
+from app.api import messaggi, robustezza  # noqa: E402
+from app.api.messaggi import RisposteItaliane  # noqa: E402
 
 messaggi.installa()
 
@@ -39,10 +40,33 @@ def _valida_cf(valore):
             raise ValidationError(" ".join(motivi))
 
 
-class LiaModelRestApi(ModelRestApi):
+class LiaModelRestApi(RisposteItaliane, ModelRestApi):
     method_permission_name = PERMESSI_API
     allow_browser_login = True
     max_page_size = 100
+    model2schemaconverter = robustezza.ConvertitoreLia
+
+    def _handle_filters_args(self, rison_args):
+        for filtro in rison_args.get(API_FILTERS_RIS_KEY, []):
+            colonna = filtro.get("col")
+            if colonna in self.search_columns and not robustezza.valore_filtro_ammesso(
+                    self.datamodel, colonna, filtro.get("opr"), filtro.get("value")):
+                raise FABException(f"Valore non valido per il filtro su «{colonna}».")
+        return super()._handle_filters_args(rison_args)
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        if field.name not in self.description_columns:
+            info["description"] = ""  # FAB translates "", and gettext("") is the catalogue's header
+        return info
+
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        for nome in (self.list_model_schema_name, self.add_model_schema_name, self.edit_model_schema_name,
+                     self.show_model_schema_name):
+            schema = api_spec.components.schemas.get(nome)
+            if schema is not None:
+                api_spec.components.schemas[nome] = robustezza.numeri_json(schema)
 
     def _rifiuto(self, exc):
         db.session.rollback()
@@ -93,15 +117,15 @@ class LiaModelRestApi(ModelRestApi):
             valori = dati[rel.key] if rel.uselist and isinstance(dati[rel.key], list) else [dati[rel.key]]
             if rel.uselist and not isinstance(dati[rel.key], list):
                 valori = [None]
-            if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in valori):
+            if not all(isinstance(v, int) and robustezza.id_valido(v) for v in valori):
                 errori[rel.key] = ["Identificativo non valido: serve un numero intero."]
         return errori
 
-    def _json(self):
+    def _json(self, schema):
         dati = request.get_json(silent=True)
         if not isinstance(dati, dict):
             return None, self.response_400(message="La richiesta deve essere un oggetto JSON.")
-        errori = self._id_collegati_non_validi(dati)
+        errori = self._id_collegati_non_validi(dati) or robustezza.testi_non_ammessi(dati, schema)
         if errori:
             return None, self.response_422(message=errori)
         dati, errori = self.normalizza_json(dict(dati))
@@ -110,7 +134,7 @@ class LiaModelRestApi(ModelRestApi):
         return dati, None
 
     def post_headless(self):
-        dati, errore = self._json()
+        dati, errore = self._json(self.add_model_schema)
         if errore is not None:
             return errore
         try:
@@ -128,7 +152,7 @@ class LiaModelRestApi(ModelRestApi):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
-        dati, errore = self._json()
+        dati, errore = self._json(self.edit_model_schema)
         if errore is not None:
             return errore
         try:
@@ -358,3 +382,4 @@ def registra(appbuilder):
     from app.api import utenti
 
     utenti.registra(appbuilder)
+    robustezza.installa(current_app)

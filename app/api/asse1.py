@@ -13,6 +13,7 @@ from marshmallow.validate import Length, Range, Regexp
 from app import models as m
 from app.api import LiaModelRestApi
 from app.api.allegati import ConAllegatoApi
+from app.api.messaggi import RisposteItaliane
 from app.servizi.interfaccia import InterfacciaLia
 from app.extensions import db
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
@@ -230,7 +231,7 @@ def _json(v):
     return v
 
 
-class CruscottoApi(BaseApi):
+class CruscottoApi(RisposteItaliane, BaseApi):
     """The dashboard's numbers as JSON (aggregates only, small counts of women suppressed as on
     the screen, app.rules.riservatezza)."""
 

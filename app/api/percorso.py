@@ -157,7 +157,7 @@ class ProgettoApi(LiaModelRestApi):
         ---
         get:
           responses:
-            200: {description: the transitions, oldest first}
+            200: {description: "the transitions, oldest first"}
             404: {$ref: '#/components/responses/404'}
         """
         progetto = self.datamodel.get(pk, self._base_filters)

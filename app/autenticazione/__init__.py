@@ -378,9 +378,15 @@ def token_valido(utente, dati_jwt: dict) -> bool:
     return bool(dati_jwt.get(CLAIM_2FA)) or not richiede_secondo_fattore(utente)
 
 
+def _claims_del_token(identita) -> dict:
+    uid = int(identita)
+    # No such user (a token made by hand): an empty seal, which token_valido never accepts.
+    return {CLAIM_SIGILLO: sigillo_di(uid) if db.session.get(Utente, uid) is not None else ""}
+
+
 def configura_jwt(jwt_manager) -> None:
     # Every token (access and refresh, FAB's refresh endpoint included) carries the seal.
-    jwt_manager.additional_claims_loader(lambda identita: {CLAIM_SIGILLO: sigillo_di(int(identita))})
+    jwt_manager.additional_claims_loader(_claims_del_token)
     jwt_manager.user_lookup_error_loader(lambda _h, _d: (jsonify(message=MSG_TOKEN_NON_VALIDO), 401))
     jwt_manager.expired_token_loader(lambda _h, _d: (jsonify(message="Token scaduto: accedi di nuovo."), 401))
 

@@ -86,8 +86,9 @@ def normalizza_giustificativo(numero: str | None) -> str:
     return re.sub(r"\s+", "", numero or "").upper()
 
 
-_IT = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")       # 1.234,56  1234,56  1.234
-_EN = re.compile(r"^\d+(\.\d+)?$")                           # 1234.56
+# re.ASCII: \d would also match other scripts' digits ("１２", "١٢"), which Decimal() reads.
+_IT = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$", re.ASCII)       # 1.234,56  1234,56  1.234
+_EN = re.compile(r"^\d+(\.\d+)?$", re.ASCII)                           # 1234.56
 
 
 def valida_importo(valore) -> tuple[Decimal | None, list[str]]:
@@ -121,7 +122,8 @@ def valida_importo(valore) -> tuple[Decimal | None, list[str]]:
     motivi = []
     if d < 0:
         motivi.append("l'importo non può essere negativo")
-    if d != d.quantize(CENTESIMO, ROUND_HALF_UP):
+    # quantize() fails past the context's precision (1e308 sent as a JSON number)
+    if abs(d) <= IMPORTO_MASSIMO and d != d.quantize(CENTESIMO, ROUND_HALF_UP):
         motivi.append("l'importo può avere al massimo due decimali")
     if d > IMPORTO_MASSIMO:
         motivi.append(f"l'importo supera il limite di {formatta_euro(IMPORTO_MASSIMO)}")
