@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import models as m
+from app.concorrenza import blocca_progetto
 from app.extensions import db
 from app.rules import eligibility as el
 from app.rules.programma import Programma, programma_predefinito
@@ -148,6 +149,8 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     s.beneficiaria_id = s.progetto.beneficiaria_id if s.progetto else None
     if s.creato_da_id is None:
         s.creato_da_id = utente.id
+    # Until the commit no one else judges a spesa of this project against the same spese.
+    blocca_progetto(db.session, s.progetto.id if s.progetto else None)
     esito = valuta(s)
     if not esito.ammissibile and not registra_non_ammissibile:
         raise Rifiuto(list(esito.motivi), per_campo=motivi_per_campo(s))
@@ -157,6 +160,7 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
 
 def ricalcola_progetto(progetto_id: int) -> int:
     """Recompute every spesa of a project in date order (ceilings depend on the earlier ones)."""
+    blocca_progetto(db.session, progetto_id)
     with come_sistema():
         spese = db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id)
                                    .order_by(m.Spesa.data, m.Spesa.id)).scalars().all()

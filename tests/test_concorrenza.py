@@ -1,0 +1,151 @@
+"""Concurrent requests against a real multi-worker server (gunicorn -w 4 over the suite's own
+database): ceilings and the giustificativo's uniqueness hold, SQLite gives no "database is locked".
+
+Each request runs in its own thread with its own JWT; a barrier releases them together. The
+assertions are on outcomes (how many succeeded, the money admitted), never on which request won.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.aiuti_percorso import progetto_validato, spesa, voce_id
+from tests.conftest import PASSWORD
+
+RADICE = Path(__file__).resolve().parent.parent
+LAVORATORI = 4
+
+
+def _porta_libera() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(app, cartella_istanza):
+    """gunicorn -w 4 on the suite's database and secrets; stopped even when a test fails."""
+    porta = _porta_libera()
+    env = dict(os.environ, LIA_INSTANCE_DIR=cartella_istanza,  # segreti.env of the suite is there
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], LIA_UPLOAD_DIR=app.config["LIA_UPLOAD_DIR"],
+               LIA_LIMITE_LOGIN="100000 per minute")
+    log = open(Path(cartella_istanza) / f"gunicorn-{porta}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(LAVORATORI), "-b", f"127.0.0.1:{porta}",
+                             "--timeout", "60", "run:app"], cwd=RADICE, env=env, stdout=log, stderr=log,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{porta}"
+    try:
+        scadenza = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, "gunicorn non è partito"
+            try:
+                if requests.get(base + "/login/", timeout=20).status_code == 200:
+                    break
+            except requests.RequestException:  # workers still booting
+                pass
+            assert time.monotonic() < scadenza, "gunicorn non risponde"
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _token(base, username="cav.crema") -> str:
+    r = requests.post(base + "/api/v1/security/login", timeout=30,
+                      json={"username": username, "password": PASSWORD, "provider": "db"})
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+def _insieme(base, corpi: list[dict], username="cav.crema") -> list[tuple[int, dict]]:
+    """POST every body at the same moment, one thread and one token each; (status, json) in order."""
+    tokens = [_token(base, username) for _ in corpi]
+    via = threading.Barrier(len(corpi))
+    esiti: list = [None] * len(corpi)
+
+    def invia(i):
+        sessione = requests.Session()
+        sessione.headers["Authorization"] = f"Bearer {tokens[i]}"
+        via.wait(timeout=30)
+        r = sessione.post(base + "/api/v1/spesa/", json=corpi[i], timeout=60)
+        try:
+            esiti[i] = (r.status_code, r.json())
+        except ValueError:
+            esiti[i] = (r.status_code, {"testo": r.text[:200]})
+
+    fili = [threading.Thread(target=invia, args=(i,)) for i in range(len(corpi))]
+    for f in fili:
+        f.start()
+    for f in fili:
+        f.join(timeout=90)
+    assert all(e is not None for e in esiti), esiti
+    return esiti
+
+
+def _corpo(pid, voce, importo, numero=None, data="2023-01-10"):
+    return {"progetto": pid, "voce": voce, "importo": importo, "data": data, "fornitore": "Ditta Esempio",
+            "giustificativo_tipo": "fattura", "giustificativo_numero": numero or f"C-{uuid.uuid4().hex[:12]}",
+            "giustificativo_data": data}
+
+
+def _spese_progetto(app, pid) -> list[tuple[Decimal, bool]]:
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+
+    with app.app_context(), come_sistema():
+        righe = [(Decimal(s.importo), s.ammissibile)
+                 for s in db.session.query(m.Spesa).filter_by(progetto_id=pid).all()]
+        db.session.remove()
+    return righe
+
+
+def _motivi(corpo) -> str:
+    return str(corpo.get("message", corpo))
+
+
+def test_richieste_insieme_non_superano_il_massimale(app, api_di, server):
+    """€ 1.100 left of the € 3.000 autonomy budget, 10 requests of € 400 at once: exactly 2 fit."""
+    pid, _ = progetto_validato(api_di)
+    tirocinio = voce_id(app, "II-TIROCINIO-INDENNITA")
+    assert spesa(api_di("cav.crema"), pid, tirocinio, "1900").status_code == 201
+    esiti = _insieme(server, [_corpo(pid, tirocinio, "400") for _ in range(10)])
+    codici = [c for c, _ in esiti]
+    assert not [c for c in codici if c >= 500], esiti
+    assert codici.count(201) == 2, esiti
+    rifiutate = [corpo for c, corpo in esiti if c != 201]
+    assert len(rifiutate) == 8 and all(c in (409, 422) for c in codici if c != 201), esiti
+    assert all("supera il massimale «Budget di autonomia»" in _motivi(corpo) for corpo in rifiutate), rifiutate
+    spese = _spese_progetto(app, pid)
+    assert len(spese) == 3  # the refused ones left nothing behind
+    assert sum(i for i, ammessa in spese if ammessa) == Decimal("2700.00")
+
+
+def test_stesso_giustificativo_insieme_una_volta_sola(app, api_di, server):
+    pid, _ = progetto_validato(api_di)
+    trasporto = voce_id(app, "III-TRASPORTO")
+    numero = f"G-{uuid.uuid4().hex[:10]}"
+    esiti = _insieme(server, [_corpo(pid, trasporto, "20", numero=numero) for _ in range(8)])
+    codici = [c for c, _ in esiti]
+    assert not [c for c in codici if c >= 500], esiti
+    assert codici.count(201) == 1, esiti
+    assert all(c in (409, 422) and "già imputato a un'altra spesa" in _motivi(corpo)
+               for c, corpo in esiti if c != 201), esiti
+    assert len(_spese_progetto(app, pid)) == 1
