@@ -1,5 +1,5 @@
-"""Concurrent requests against a real multi-worker server (gunicorn -w 4 over the suite's own
-database): ceilings and the giustificativo's uniqueness hold, SQLite gives no "database is locked".
+"""Concurrent requests against a real multi-worker server (gunicorn, 4 processes of 4 threads,
+over the suite's own database): ceilings and the giustificativo's uniqueness hold, SQLite gives no "database is locked".
 
 Each request runs in its own thread with its own JWT; a barrier releases them together. The
 assertions are on outcomes (how many succeeded, the money admitted), never on which request won.
@@ -24,7 +24,8 @@ from tests.aiuti_percorso import progetto_validato, spesa, voce_id
 from tests.conftest import PASSWORD
 
 RADICE = Path(__file__).resolve().parent.parent
-LAVORATORI = 4
+# 4 processes of 4 threads each: 16 requests in flight at once, as a busy installation has.
+LAVORATORI, FILI = 4, 4
 
 
 def _porta_libera() -> int:
@@ -35,13 +36,13 @@ def _porta_libera() -> int:
 
 @pytest.fixture(scope="module")
 def server(app, cartella_istanza):
-    """gunicorn -w 4 on the suite's database and secrets; stopped even when a test fails."""
+    """gunicorn -w 4 --threads 4 on the suite's database and secrets; stopped even when a test fails."""
     porta = _porta_libera()
     env = dict(os.environ, LIA_INSTANCE_DIR=cartella_istanza,  # segreti.env of the suite is there
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], LIA_UPLOAD_DIR=app.config["LIA_UPLOAD_DIR"],
                LIA_LIMITE_LOGIN="100000 per minute")
     log = open(Path(cartella_istanza) / f"gunicorn-{porta}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(LAVORATORI), "-b", f"127.0.0.1:{porta}",
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(LAVORATORI), "--threads", str(FILI), "-b", f"127.0.0.1:{porta}",
                              "--timeout", "60", "run:app"], cwd=RADICE, env=env, stdout=log, stderr=log,
                             start_new_session=True)
     base = f"http://127.0.0.1:{porta}"
@@ -121,31 +122,39 @@ def _motivi(corpo) -> str:
     return str(corpo.get("message", corpo))
 
 
+PROGETTI = 3  # several projects at once: more requests overlap, a race cannot hide behind luck
+
+
 def test_richieste_insieme_non_superano_il_massimale(app, api_di, server):
-    """€ 1.100 left of the € 3.000 autonomy budget, 10 requests of € 400 at once: exactly 2 fit."""
-    pid, _ = progetto_validato(api_di)
+    """Per project € 1.100 left of the € 3.000 autonomy budget, 10 requests of € 400 at once:
+    exactly 2 fit, the other 8 are refused with the reason."""
     tirocinio = voce_id(app, "II-TIROCINIO-INDENNITA")
-    assert spesa(api_di("cav.crema"), pid, tirocinio, "1900").status_code == 201
-    esiti = _insieme(server, [_corpo(pid, tirocinio, "400") for _ in range(10)])
-    codici = [c for c, _ in esiti]
-    assert not [c for c in codici if c >= 500], esiti
-    assert codici.count(201) == 2, esiti
-    rifiutate = [corpo for c, corpo in esiti if c != 201]
-    assert len(rifiutate) == 8 and all(c in (409, 422) for c in codici if c != 201), esiti
-    assert all("supera il massimale «Budget di autonomia»" in _motivi(corpo) for corpo in rifiutate), rifiutate
-    spese = _spese_progetto(app, pid)
-    assert len(spese) == 3  # the refused ones left nothing behind
-    assert sum(i for i, ammessa in spese if ammessa) == Decimal("2700.00")
+    progetti = []
+    for _ in range(PROGETTI):
+        pid, _ = progetto_validato(api_di)
+        assert spesa(api_di("cav.crema"), pid, tirocinio, "1900").status_code == 201
+        progetti.append(pid)
+    esiti = _insieme(server, [_corpo(pid, tirocinio, "400") for _ in range(10) for pid in progetti])
+    assert not [c for c, _ in esiti if c >= 500], esiti
+    for pid in progetti:
+        accolte = [e for e in esiti if e[0] == 201 and e[1]["result"]["progetto"] == pid]
+        assert len(accolte) == 2, (pid, esiti)
+        spese = _spese_progetto(app, pid)
+        assert len(spese) == 3  # the refused ones left nothing behind
+        assert sum(i for i, ammessa in spese if ammessa) == Decimal("2700.00")
+    rifiutate = [(c, corpo) for c, corpo in esiti if c != 201]
+    assert len(rifiutate) == 8 * PROGETTI
+    assert all(c in (409, 422) and "supera il massimale «Budget di autonomia»" in _motivi(corpo)
+               for c, corpo in rifiutate), rifiutate
 
 
 def test_stesso_giustificativo_insieme_una_volta_sola(app, api_di, server):
-    pid, _ = progetto_validato(api_di)
     trasporto = voce_id(app, "III-TRASPORTO")
-    numero = f"G-{uuid.uuid4().hex[:10]}"
-    esiti = _insieme(server, [_corpo(pid, trasporto, "20", numero=numero) for _ in range(8)])
-    codici = [c for c, _ in esiti]
-    assert not [c for c in codici if c >= 500], esiti
-    assert codici.count(201) == 1, esiti
+    casi = [(progetto_validato(api_di)[0], f"G-{uuid.uuid4().hex[:10]}") for _ in range(PROGETTI)]
+    esiti = _insieme(server, [_corpo(pid, trasporto, "20", numero=numero) for _ in range(8) for pid, numero in casi])
+    assert not [c for c, _ in esiti if c >= 500], esiti
+    for pid, _ in casi:
+        assert len([e for e in esiti if e[0] == 201 and e[1]["result"]["progetto"] == pid]) == 1, (pid, esiti)
+        assert len(_spese_progetto(app, pid)) == 1
     assert all(c in (409, 422) and "già imputato a un'altra spesa" in _motivi(corpo)
                for c, corpo in esiti if c != 201), esiti
-    assert len(_spese_progetto(app, pid)) == 1
