@@ -158,3 +158,16 @@ def test_stesso_giustificativo_insieme_una_volta_sola(app, api_di, server):
         assert len(_spese_progetto(app, pid)) == 1
     assert all(c in (409, 422) and "già imputato a un'altra spesa" in _motivi(corpo)
                for c, corpo in esiti if c != 201), esiti
+
+
+def test_stesso_giustificativo_su_progetti_diversi_insieme_una_volta_sola(app, api_di, server):
+    """Each project has its own lock: the unique index is what stops the copy charged to another."""
+    trasporto = voce_id(app, "III-TRASPORTO")
+    progetti = [progetto_validato(api_di)[0] for _ in range(4)]
+    numero = f"P-{uuid.uuid4().hex[:10]}"
+    esiti = _insieme(server, [_corpo(pid, trasporto, "20", numero=numero) for _ in range(2) for pid in progetti])
+    assert not [c for c, _ in esiti if c >= 500], esiti
+    assert [c for c, _ in esiti].count(201) == 1, esiti
+    assert all(c in (409, 422) and "già imputato a un'altra spesa" in _motivi(corpo)
+               for c, corpo in esiti if c != 201), esiti
+    assert sum(len(_spese_progetto(app, pid)) for pid in progetti) == 1

@@ -158,6 +158,17 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     return esito
 
 
+def rifiuto_da_conflitto(exc: Exception) -> Rifiuto | None:
+    """A write refused by the giustificativo's unique index (a concurrent request stored it first):
+    the reason the rule would have given, on its field; None for any other database error."""
+    errore = getattr(exc, "orig", None) or getattr(exc.__cause__, "orig", None)
+    vincolo = getattr(getattr(errore, "diag", None), "constraint_name", None)  # PostgreSQL
+    if vincolo != m.INDICE_GIUSTIFICATIVO_UNICO and "lia_spesa.giustificativo_chiave" not in str(errore):
+        return None
+    motivo = "Giustificativo già imputato a un'altra spesa dello stesso ente pagatore, registrata nel frattempo."
+    return Rifiuto([motivo], per_campo={"giustificativo_numero": [motivo]})
+
+
 def ricalcola_progetto(progetto_id: int) -> int:
     """Recompute every spesa of a project in date order (ceilings depend on the earlier ones)."""
     blocca_progetto(db.session, progetto_id)
