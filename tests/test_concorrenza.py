@@ -171,3 +171,47 @@ def test_stesso_giustificativo_su_progetti_diversi_insieme_una_volta_sola(app, a
     assert all(c in (409, 422) and "già imputato a un'altra spesa" in _motivi(corpo)
                for c, corpo in esiti if c != 201), esiti
     assert sum(len(_spese_progetto(app, pid)) for pid in progetti) == 1
+
+
+def test_scritture_e_letture_insieme_per_qualche_secondo(app, api_di, server):
+    """8 writers (two on each project) and 4 readers for 4 seconds: no 5xx, no "database is
+    locked", every acknowledged spesa is in the database afterwards."""
+    trasporto = voce_id(app, "III-TRASPORTO")  # Asse III has no ceiling: every write is valid
+    progetti = [progetto_validato(api_di)[0] for _ in range(4)]
+    scrittori, lettori = [p for p in progetti for _ in range(2)], 4
+    tokens = [_token(server) for _ in range(len(scrittori) + lettori)]
+    via, fine = threading.Barrier(len(tokens)), time.monotonic() + 4 + 5  # 5 s to get past the barrier
+    esiti: list[list] = [[] for _ in tokens]
+
+    def lavora(i):
+        sessione = requests.Session()
+        sessione.headers["Authorization"] = f"Bearer {tokens[i]}"
+        via.wait(timeout=30)
+        stop = time.monotonic() + 4
+        while time.monotonic() < min(stop, fine):
+            if i < len(scrittori):
+                r = sessione.post(server + "/api/v1/spesa/", json=_corpo(scrittori[i], trasporto, "1"), timeout=60)
+                esiti[i].append((r.status_code, r.json().get("id") if r.status_code == 201 else r.text[:200]))
+            else:
+                r = sessione.get(server + "/api/v1/spesa/?q=(page_size:20)", timeout=60)
+                esiti[i].append((r.status_code, None))
+
+    fili = [threading.Thread(target=lavora, args=(i,)) for i in range(len(tokens))]
+    for f in fili:
+        f.start()
+    for f in fili:
+        f.join(timeout=90)
+    tutti = [e for lista in esiti for e in lista]
+    assert tutti and not [e for e in tutti if e[0] != 200 and e[0] != 201], [e for e in tutti if e[0] >= 300]
+    scritte = {id_ for lista in esiti[:len(scrittori)] for _, id_ in lista}
+    assert len(scritte) >= len(scrittori)  # every writer got through at least once
+    salvate = sum(len(_spese_progetto(app, pid)) for pid in progetti)
+    assert salvate == len(scritte)  # every acknowledged write is there, and nothing else
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from app.extensions import db
+
+        with app.app_context():
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
