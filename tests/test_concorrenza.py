@@ -161,7 +161,8 @@ def test_stesso_giustificativo_insieme_una_volta_sola(app, api_di, server):
 
 
 def test_stesso_giustificativo_su_progetti_diversi_insieme_una_volta_sola(app, api_di, server):
-    """Each project has its own lock: the unique index is what stops the copy charged to another."""
+    """Each project has its own lock: a copy judged at the same moment on another project is stopped
+    by the unique index (409), one judged after the first commit by the rule (422)."""
     trasporto = voce_id(app, "III-TRASPORTO")
     progetti = [progetto_validato(api_di)[0] for _ in range(4)]
     numero = f"P-{uuid.uuid4().hex[:10]}"
@@ -215,3 +216,36 @@ def test_scritture_e_letture_insieme_per_qualche_secondo(app, api_di, server):
             with db.engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
                 assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+
+
+def test_il_database_rifiuta_un_giustificativo_ammesso_due_volte(app, api_di):
+    """The index itself, on each engine: a second eligible copy is refused by the database with the
+    Italian reason for its field; a copy stored as "non ammissibile" is accepted."""
+    import sqlalchemy.exc
+
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+    from app.servizi.spese import rifiuto_da_conflitto
+
+    pid, _ = progetto_validato(api_di)
+    r = spesa(api_di("cav.crema"), pid, voce_id(app, "III-TRASPORTO"), "20")
+    assert r.status_code == 201
+    with app.app_context(), come_sistema():
+        originale = db.session.get(m.Spesa, r.get_json()["id"])
+        copia = dict(progetto_id=pid, beneficiaria_id=originale.beneficiaria_id, voce_id=originale.voce_id,
+                     importo=originale.importo, data=originale.data, ente_pagatore_id=originale.ente_pagatore_id,
+                     giustificativo_numero=" " + originale.giustificativo_numero.lower() + " ",
+                     giustificativo_data=originale.giustificativo_data)
+        db.session.add(m.Spesa(ammissibile=True, **copia))
+        with pytest.raises(sqlalchemy.exc.IntegrityError) as errore:
+            db.session.commit()
+        db.session.rollback()
+        rifiuto = rifiuto_da_conflitto(errore.value)
+        assert rifiuto is not None and "già imputato a un'altra spesa" in rifiuto.per_campo["giustificativo_numero"][0]
+        forzata = m.Spesa(ammissibile=False, **copia)
+        db.session.add(forzata)
+        db.session.commit()
+        db.session.delete(forzata)
+        db.session.commit()
+        db.session.remove()
