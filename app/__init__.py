@@ -28,10 +28,11 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (models before AppBuilder, as FAB requires)
 
     db.init_app(app)
-    from app import integrita
+    from app import concorrenza, integrita
 
     with app.app_context():
         integrita.installa(db.engine)  # SQLite enforces foreign keys on every connection
+        concorrenza.installa(db.engine)  # SQLite: WAL, and waiting for another worker's write
     # CSRF before AppBuilder: FAB exempts its REST API only when CSRFProtect is already there.
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -68,6 +68,11 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
             if schema is not None:
                 api_spec.components.schemas[nome] = robustezza.numeri_json(schema)
 
+    @staticmethod
+    def conflitto(exc) -> servizi.Rifiuto | None:
+        """Hook: the Italian reason of a database error this resource recognises (e.g. a unique index)."""
+        return None
+
     def _rifiuto(self, exc):
         db.session.rollback()
         if isinstance(exc, servizi.NonConsentito):
@@ -195,8 +200,11 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
                 self.datamodel.edit(item)
         except servizi.Rifiuto as exc:
             return self._rifiuto(exc)
-        except (DatabaseException, SQLAlchemyError):
+        except (DatabaseException, SQLAlchemyError) as exc:
             db.session.rollback()
+            rifiuto = self.conflitto(exc)
+            if rifiuto is not None:  # another request stored the same thing first
+                return self.response(409, message={"_schema": rifiuto.motivi, **rifiuto.per_campo})
             return self.response_422(message=MSG_CONFLITTO)
         self.post_add(item) if nuovo else self.post_update(item)
         return None

@@ -29,6 +29,12 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
     validators_columns = {"fornitore": Length(max=200), "note": _NOTE,
                           "giustificativo_numero": Length(max=50, error="Al massimo 50 caratteri.")}
 
+    @staticmethod
+    def conflitto(exc):
+        from app.servizi.spese import rifiuto_da_conflitto
+
+        return rifiuto_da_conflitto(exc)
+
     def normalizza_json(self, dati):
         self._forza = bool(dati.pop("registra_non_ammissibile", False))
         if "importo" in dati:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
-from sqlalchemy.orm import relationship
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy.orm import relationship, validates
 
 from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, VoceSpesa, _enum, _ora
 from app.models.percorso import Progetto
+from app.rules.eligibility import normalizza_giustificativo
 
 TIPI_GIUSTIFICATIVO = {
     "fattura": "Fattura", "ricevuta": "Ricevuta", "scontrino": "Scontrino", "contratto": "Contratto",
@@ -18,10 +19,18 @@ TIPI_GIUSTIFICATIVO = {
 }
 
 
+INDICE_GIUSTIFICATIVO_UNICO = "uq_spesa_giustificativo_ammessa"
+
+
 class Spesa(PerBeneficiaria, Model):
     __tablename__ = "lia_spesa"
     __table_args__ = (
         Index("ix_spesa_giustificativo", "ente_pagatore_id", "giustificativo_numero", "giustificativo_data"),
+        # One giustificativo of one payer is charged once: two requests at the same moment on two
+        # projects cannot both store it as eligible. A copy recorded on purpose as "non
+        # ammissibile" (money already paid) stays out of the index.
+        Index(INDICE_GIUSTIFICATIVO_UNICO, "ente_pagatore_id", "giustificativo_chiave", "giustificativo_data",
+              unique=True, sqlite_where=text("ammissibile"), postgresql_where=text("ammissibile")),
         ID_MAI_RIUSATI,
     )
     id = Column(Integer, primary_key=True)
@@ -40,6 +49,8 @@ class Spesa(PerBeneficiaria, Model):
     giustificativo_tipo = Column(_enum("tipo_giustificativo", TIPI_GIUSTIFICATIVO), nullable=True)
     giustificativo_numero = Column(String(50), nullable=True)
     giustificativo_data = Column(Date, nullable=True)
+    # The number as the rules compare it ("fatt 12/ a" = "FATT12/A"), for the unique index.
+    giustificativo_chiave = Column(String(50), nullable=True)
     allegato = Column(String(300), nullable=True)  # file name under LIA_UPLOAD_DIR, never in the DB
     coperta_da_altra_misura = Column(Boolean, nullable=False, default=False)
     note = Column(String(1000), nullable=False, default="")
@@ -50,6 +61,11 @@ class Spesa(PerBeneficiaria, Model):
     creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     creato_da = relationship(Utente, foreign_keys=[creato_da_id])
     creato_il = Column(DateTime, nullable=False, default=_ora)
+
+    @validates("giustificativo_numero")
+    def _chiave_del_numero(self, _nome, numero):
+        self.giustificativo_chiave = normalizza_giustificativo(numero) or None
+        return numero
 
     @property
     def scarica_allegato(self) -> str | None:

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import models as m
+from app.concorrenza import blocca_progetto
 from app.extensions import db
 from app.rules import eligibility as el
 from app.rules.programma import Programma, programma_predefinito
@@ -148,6 +149,8 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     s.beneficiaria_id = s.progetto.beneficiaria_id if s.progetto else None
     if s.creato_da_id is None:
         s.creato_da_id = utente.id
+    # Until the commit no one else judges a spesa of this project against the same spese.
+    blocca_progetto(db.session, s.progetto.id if s.progetto else None)
     esito = valuta(s)
     if not esito.ammissibile and not registra_non_ammissibile:
         raise Rifiuto(list(esito.motivi), per_campo=motivi_per_campo(s))
@@ -155,8 +158,20 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     return esito
 
 
+def rifiuto_da_conflitto(exc: Exception) -> Rifiuto | None:
+    """A write refused by the giustificativo's unique index (a concurrent request stored it first):
+    the reason the rule would have given, on its field; None for any other database error."""
+    errore = getattr(exc, "orig", None) or getattr(exc.__cause__, "orig", None)
+    vincolo = getattr(getattr(errore, "diag", None), "constraint_name", None)  # PostgreSQL
+    if vincolo != m.INDICE_GIUSTIFICATIVO_UNICO and "lia_spesa.giustificativo_chiave" not in str(errore):
+        return None
+    motivo = "Giustificativo già imputato a un'altra spesa dello stesso ente pagatore, registrata nel frattempo."
+    return Rifiuto([motivo], per_campo={"giustificativo_numero": [motivo]})
+
+
 def ricalcola_progetto(progetto_id: int) -> int:
     """Recompute every spesa of a project in date order (ceilings depend on the earlier ones)."""
+    blocca_progetto(db.session, progetto_id)
     with come_sistema():
         spese = db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id)
                                    .order_by(m.Spesa.data, m.Spesa.id)).scalars().all()

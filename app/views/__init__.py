@@ -218,6 +218,11 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         return self._get_related_views_widgets(item, filters={}, orders=get_order_args(), pages=get_page_args(),
                                                 page_sizes=get_page_size_args(), widgets=widgets)
 
+    @staticmethod
+    def conflitto(exc) -> servizi.Rifiuto | None:
+        """Hook: the Italian reason of a database error this screen recognises (e.g. a unique index)."""
+        return None
+
     def precompila_nuovo(self, form) -> None:
         """Hook: defaults of a new record's form (e.g. the operator's own ambito)."""
 
@@ -233,8 +238,12 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
             sessione.rollback()
             mostra_rifiuto(form, exc)
             return False
-        except (SQLAlchemyError, ValueError):
+        except (SQLAlchemyError, ValueError) as exc:
             sessione.rollback()
+            rifiuto = self.conflitto(exc)
+            if rifiuto is not None:  # another request stored the same thing first
+                mostra_rifiuto(form, rifiuto)
+                return False
             flash("Salvataggio non riuscito: i dati sono in conflitto con un record esistente o non validi.",
                   "danger")
             return False

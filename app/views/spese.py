@@ -78,6 +78,8 @@ class SpesaView(ConAllegato, LiaModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "progetto": [["id", FiltroPerimetroCollegati, lambda: None]]}
 
+    conflitto = staticmethod(servizi_spese.rifiuto_da_conflitto)
+
     def pre_add(self, item):
         forza = bool(getattr(item, "registra_non_ammissibile", False))
         item.giustificativo_tipo = item.giustificativo_tipo or None

@@ -1,0 +1,50 @@
+"""Several workers writing at once: no lost ceiling, no "database is locked".
+
+A spesa is judged against the other spese of its project (ceilings) and of its payer (the
+giustificativo): two requests judging at the same moment each saw the other's money missing and
+together passed the ceiling. The judgement and the write are serialised per project: PostgreSQL
+locks the project's row (SELECT … FOR UPDATE), SQLite takes the database's write lock before
+reading (BEGIN IMMEDIATE); the lock lasts until the commit or the rollback.
+
+SQLite runs in WAL mode (readers never block the writer nor the other way round) and every
+connection waits for the write lock instead of failing at once.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+# How long a SQLite connection waits for another worker's write to end before giving up.
+ATTESA_SQLITE_MS = 15_000
+
+
+def _prepara_sqlite(dbapi_connection, _record):
+    cursore = dbapi_connection.cursor()
+    cursore.execute(f"PRAGMA busy_timeout={ATTESA_SQLITE_MS}")
+    # The journal mode is stored in the file: set once, every later connection finds it.
+    if cursore.execute("PRAGMA journal_mode").fetchone()[0] == "delete":
+        cursore.execute("PRAGMA journal_mode=WAL")
+    cursore.close()
+
+
+def installa(engine) -> None:
+    """Every new SQLite connection of `engine` waits for the write lock, in WAL mode."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _prepara_sqlite):
+        event.listen(engine, "connect", _prepara_sqlite)
+
+
+def blocca_progetto(sessione, progetto_id: int | None) -> None:
+    """From here to the end of the transaction no other request judges a spesa of this project.
+
+    Call before reading what the judgement depends on. PostgreSQL reads committed data at each
+    statement, so what follows the lock sees every spesa committed before it. With SQLite (the
+    driver opens a transaction only at the first write) the write lock is taken before any read of
+    this transaction; a transaction that has already written holds it since that write.
+    """
+    if sessione.get_bind().dialect.name == "sqlite":
+        grezza = sessione.connection().connection.driver_connection
+        if not grezza.in_transaction:
+            grezza.execute("BEGIN IMMEDIATE")
+    elif progetto_id is not None:
+        from app import models as m
+
+        sessione.execute(select(m.Progetto.id).where(m.Progetto.id == progetto_id).with_for_update())

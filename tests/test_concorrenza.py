@@ -1,0 +1,251 @@
+"""Concurrent requests against a real multi-worker server (gunicorn, 4 processes of 4 threads,
+over the suite's own database): ceilings and the giustificativo's uniqueness hold, SQLite gives no "database is locked".
+
+Each request runs in its own thread with its own JWT; a barrier releases them together. The
+assertions are on outcomes (how many succeeded, the money admitted), never on which request won.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.aiuti_percorso import progetto_validato, spesa, voce_id
+from tests.conftest import PASSWORD
+
+RADICE = Path(__file__).resolve().parent.parent
+# 4 processes of 4 threads each: 16 requests in flight at once, as a busy installation has.
+LAVORATORI, FILI = 4, 4
+
+
+def _porta_libera() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(app, cartella_istanza):
+    """gunicorn -w 4 --threads 4 on the suite's database and secrets; stopped even when a test fails."""
+    porta = _porta_libera()
+    env = dict(os.environ, LIA_INSTANCE_DIR=cartella_istanza,  # segreti.env of the suite is there
+               DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], LIA_UPLOAD_DIR=app.config["LIA_UPLOAD_DIR"],
+               LIA_LIMITE_LOGIN="100000 per minute")
+    log = open(Path(cartella_istanza) / f"gunicorn-{porta}.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(LAVORATORI), "--threads", str(FILI), "-b", f"127.0.0.1:{porta}",
+                             "--timeout", "60", "run:app"], cwd=RADICE, env=env, stdout=log, stderr=log,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{porta}"
+    try:
+        scadenza = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, "gunicorn non è partito"
+            try:
+                if requests.get(base + "/login/", timeout=20).status_code == 200:
+                    break
+            except requests.RequestException:  # workers still booting
+                pass
+            assert time.monotonic() < scadenza, "gunicorn non risponde"
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _token(base, username="cav.crema") -> str:
+    r = requests.post(base + "/api/v1/security/login", timeout=30,
+                      json={"username": username, "password": PASSWORD, "provider": "db"})
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+def _insieme(base, corpi: list[dict], username="cav.crema") -> list[tuple[int, dict]]:
+    """POST every body at the same moment, one thread and one token each; (status, json) in order."""
+    tokens = [_token(base, username) for _ in corpi]
+    via = threading.Barrier(len(corpi))
+    esiti: list = [None] * len(corpi)
+
+    def invia(i):
+        sessione = requests.Session()
+        sessione.headers["Authorization"] = f"Bearer {tokens[i]}"
+        via.wait(timeout=30)
+        r = sessione.post(base + "/api/v1/spesa/", json=corpi[i], timeout=60)
+        try:
+            esiti[i] = (r.status_code, r.json())
+        except ValueError:
+            esiti[i] = (r.status_code, {"testo": r.text[:200]})
+
+    fili = [threading.Thread(target=invia, args=(i,)) for i in range(len(corpi))]
+    for f in fili:
+        f.start()
+    for f in fili:
+        f.join(timeout=90)
+    assert all(e is not None for e in esiti), esiti
+    return esiti
+
+
+def _corpo(pid, voce, importo, numero=None, data="2023-01-10"):
+    return {"progetto": pid, "voce": voce, "importo": importo, "data": data, "fornitore": "Ditta Esempio",
+            "giustificativo_tipo": "fattura", "giustificativo_numero": numero or f"C-{uuid.uuid4().hex[:12]}",
+            "giustificativo_data": data}
+
+
+def _spese_progetto(app, pid) -> list[tuple[Decimal, bool]]:
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+
+    with app.app_context(), come_sistema():
+        righe = [(Decimal(s.importo), s.ammissibile)
+                 for s in db.session.query(m.Spesa).filter_by(progetto_id=pid).all()]
+        db.session.remove()
+    return righe
+
+
+def _motivi(corpo) -> str:
+    return str(corpo.get("message", corpo))
+
+
+PROGETTI = 3  # several projects at once: more requests overlap, a race cannot hide behind luck
+
+
+def test_richieste_insieme_non_superano_il_massimale(app, api_di, server):
+    """Per project € 1.100 left of the € 3.000 autonomy budget, 10 requests of € 400 at once:
+    exactly 2 fit, the other 8 are refused with the reason."""
+    tirocinio = voce_id(app, "II-TIROCINIO-INDENNITA")
+    progetti = []
+    for _ in range(PROGETTI):
+        pid, _ = progetto_validato(api_di)
+        assert spesa(api_di("cav.crema"), pid, tirocinio, "1900").status_code == 201
+        progetti.append(pid)
+    esiti = _insieme(server, [_corpo(pid, tirocinio, "400") for _ in range(10) for pid in progetti])
+    assert not [c for c, _ in esiti if c >= 500], esiti
+    for pid in progetti:
+        accolte = [e for e in esiti if e[0] == 201 and e[1]["result"]["progetto"] == pid]
+        assert len(accolte) == 2, (pid, esiti)
+        spese = _spese_progetto(app, pid)
+        assert len(spese) == 3  # the refused ones left nothing behind
+        assert sum(i for i, ammessa in spese if ammessa) == Decimal("2700.00")
+    rifiutate = [(c, corpo) for c, corpo in esiti if c != 201]
+    assert len(rifiutate) == 8 * PROGETTI
+    assert all(c in (409, 422) and "supera il massimale «Budget di autonomia»" in _motivi(corpo)
+               for c, corpo in rifiutate), rifiutate
+
+
+def test_stesso_giustificativo_insieme_una_volta_sola(app, api_di, server):
+    trasporto = voce_id(app, "III-TRASPORTO")
+    casi = [(progetto_validato(api_di)[0], f"G-{uuid.uuid4().hex[:10]}") for _ in range(PROGETTI)]
+    esiti = _insieme(server, [_corpo(pid, trasporto, "20", numero=numero) for _ in range(8) for pid, numero in casi])
+    assert not [c for c, _ in esiti if c >= 500], esiti
+    for pid, _ in casi:
+        assert len([e for e in esiti if e[0] == 201 and e[1]["result"]["progetto"] == pid]) == 1, (pid, esiti)
+        assert len(_spese_progetto(app, pid)) == 1
+    assert all(c in (409, 422) and "già imputato a un'altra spesa" in _motivi(corpo)
+               for c, corpo in esiti if c != 201), esiti
+
+
+def test_stesso_giustificativo_su_progetti_diversi_insieme_una_volta_sola(app, api_di, server):
+    """Each project has its own lock: a copy judged at the same moment on another project is stopped
+    by the unique index (409), one judged after the first commit by the rule (422)."""
+    trasporto = voce_id(app, "III-TRASPORTO")
+    progetti = [progetto_validato(api_di)[0] for _ in range(4)]
+    numero = f"P-{uuid.uuid4().hex[:10]}"
+    esiti = _insieme(server, [_corpo(pid, trasporto, "20", numero=numero) for _ in range(2) for pid in progetti])
+    assert not [c for c, _ in esiti if c >= 500], esiti
+    assert [c for c, _ in esiti].count(201) == 1, esiti
+    assert all(c in (409, 422) and "già imputato a un'altra spesa" in _motivi(corpo)
+               for c, corpo in esiti if c != 201), esiti
+    assert sum(len(_spese_progetto(app, pid)) for pid in progetti) == 1
+
+
+def test_scritture_e_letture_insieme_per_qualche_secondo(app, api_di, server):
+    """8 writers (two on each project) and 4 readers for 4 seconds: no 5xx, no "database is
+    locked", every acknowledged spesa is in the database afterwards."""
+    trasporto = voce_id(app, "III-TRASPORTO")  # Asse III has no ceiling: every write is valid
+    progetti = [progetto_validato(api_di)[0] for _ in range(4)]
+    scrittori, lettori = [p for p in progetti for _ in range(2)], 4
+    tokens = [_token(server) for _ in range(len(scrittori) + lettori)]
+    via, fine = threading.Barrier(len(tokens)), time.monotonic() + 4 + 5  # 5 s to get past the barrier
+    esiti: list[list] = [[] for _ in tokens]
+
+    def lavora(i):
+        sessione = requests.Session()
+        sessione.headers["Authorization"] = f"Bearer {tokens[i]}"
+        via.wait(timeout=30)
+        stop = time.monotonic() + 4
+        while time.monotonic() < min(stop, fine):
+            if i < len(scrittori):
+                r = sessione.post(server + "/api/v1/spesa/", json=_corpo(scrittori[i], trasporto, "1"), timeout=60)
+                esiti[i].append((r.status_code, r.json().get("id") if r.status_code == 201 else r.text[:200]))
+            else:
+                r = sessione.get(server + "/api/v1/spesa/?q=(page_size:20)", timeout=60)
+                esiti[i].append((r.status_code, None))
+
+    fili = [threading.Thread(target=lavora, args=(i,)) for i in range(len(tokens))]
+    for f in fili:
+        f.start()
+    for f in fili:
+        f.join(timeout=90)
+    tutti = [e for lista in esiti for e in lista]
+    assert tutti and not [e for e in tutti if e[0] != 200 and e[0] != 201], [e for e in tutti if e[0] >= 300]
+    scritte = {id_ for lista in esiti[:len(scrittori)] for _, id_ in lista}
+    assert len(scritte) >= len(scrittori)  # every writer got through at least once
+    salvate = sum(len(_spese_progetto(app, pid)) for pid in progetti)
+    assert salvate == len(scritte)  # every acknowledged write is there, and nothing else
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from app.extensions import db
+
+        with app.app_context():
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+
+
+def test_il_database_rifiuta_un_giustificativo_ammesso_due_volte(app, api_di):
+    """The index itself, on each engine: a second eligible copy is refused by the database with the
+    Italian reason for its field; a copy stored as "non ammissibile" is accepted."""
+    import sqlalchemy.exc
+
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+    from app.servizi.spese import rifiuto_da_conflitto
+
+    pid, _ = progetto_validato(api_di)
+    r = spesa(api_di("cav.crema"), pid, voce_id(app, "III-TRASPORTO"), "20")
+    assert r.status_code == 201
+    with app.app_context(), come_sistema():
+        originale = db.session.get(m.Spesa, r.get_json()["id"])
+        copia = dict(progetto_id=pid, beneficiaria_id=originale.beneficiaria_id, voce_id=originale.voce_id,
+                     importo=originale.importo, data=originale.data, ente_pagatore_id=originale.ente_pagatore_id,
+                     giustificativo_numero=" " + originale.giustificativo_numero.lower() + " ",
+                     giustificativo_data=originale.giustificativo_data)
+        db.session.add(m.Spesa(ammissibile=True, **copia))
+        with pytest.raises(sqlalchemy.exc.IntegrityError) as errore:
+            db.session.commit()
+        db.session.rollback()
+        rifiuto = rifiuto_da_conflitto(errore.value)
+        assert rifiuto is not None and "già imputato a un'altra spesa" in rifiuto.per_campo["giustificativo_numero"][0]
+        forzata = m.Spesa(ammissibile=False, **copia)
+        db.session.add(forzata)
+        db.session.commit()
+        db.session.delete(forzata)
+        db.session.commit()
+        db.session.remove()
