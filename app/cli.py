@@ -130,11 +130,11 @@ def ruota_chiave_cmd():
                 db.session.execute(update(grezza).where(grezza.c.id == riga[0]).values(**valori))
                 n += 1
         # The second-factor secrets are encrypted with the same keys (app.autenticazione).
-        segreti = db.session.execute(text("SELECT user_id, totp_segreto FROM lia_accesso_utente "
-                                          "WHERE totp_segreto IS NOT NULL")).all()
+        accessi = table("lia_accesso_utente", column("user_id"), column("totp_segreto"))
+        segreti = db.session.execute(select(accessi).where(accessi.c.totp_segreto.is_not(None))).all()
         for user_id, segreto in segreti:
-            db.session.execute(text("UPDATE lia_accesso_utente SET totp_segreto = :s WHERE user_id = :u"),
-                               {"s": crypto.ruota(segreto), "u": user_id})
+            db.session.execute(update(accessi).where(accessi.c.user_id == user_id)
+                               .values(totp_segreto=crypto.ruota(segreto)))
         # Raw UPDATEs escape the session hooks: the row says how many records they touched.
         audit.registra("rotazione_chiave", tipo_record="DatiPersonali",
                        dettaglio={"righe": n, "segreti_secondo_fattore": len(segreti)})
