@@ -26,7 +26,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.definitions import OPENAPI_30
 
-from conftest import PASSWORD, segreti_generati, token_per
+from conftest import PASSWORD, token_per
 
 RUOLI = ["cav.crema", "capofila", "regione"]
 # Examples per operation and generation mode (valid and invalid data): ~140 operations.
@@ -74,15 +74,17 @@ def _database_separato(cartella):
 
 
 @pytest.fixture(scope="module")
-def app_fuzz():
-    from app import create_app
+def app_fuzz(app):
+    from app import create_app, segreti
     from app.extensions import db
 
     with tempfile.TemporaryDirectory(prefix="lia-fuzz-") as cartella, _database_separato(cartella) as url:
         application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                                   "LIA_UPLOAD_DIR": os.path.join(cartella, "allegati"),
                                   # the suite logs in from one address many times (see conftest)
-                                  "LIA_LIMITE_LOGIN": "100000 per minute", **segreti_generati(cartella)})
+                                  "LIA_LIMITE_LOGIN": "100000 per minute",
+                                  # the session app's keys: create_app configures the process's cipher
+                                  **{k: app.config[k] for k in (*segreti.SEGRETI, "LIA_SEGRETI_FILE")}})
         with application.app_context():
             from flask_migrate import upgrade
 
