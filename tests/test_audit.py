@@ -293,7 +293,8 @@ def test_create_update_delete_of_her_records_carry_her_code_and_no_value(app, ap
     assert r.status_code == 200, r.get_json()
     assert solo(righe, "eliminazione")["codici"] == codice
     for x in righe_dopo(app, 0):
-        testo = json.dumps(x, default=str)
+        # The hex hashes may hold any six digits by chance: the values are looked for elsewhere.
+        testo = json.dumps({k: v for k, v in x.items() if k not in ("hash", "hash_precedente")}, default=str)
         assert cognome not in testo and "999111" not in testo and "111999" not in testo
 
 
