@@ -54,6 +54,11 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
                 raise FABException(f"Valore non valido per il filtro su «{colonna}».")
         return super()._handle_filters_args(rison_args)
 
+    def _sanitize_page_args(self, page, page_size):
+        # A negative page is the first one, as SQLite answers it (PostgreSQL refuses a negative
+        # OFFSET: a 500); JSON Schema lets 1.0 through as an integer.
+        return super()._sanitize_page_args(max(int(page or 0), 0), int(page_size) if page_size else page_size)
+
     def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
         info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
         if field.name not in self.description_columns:
