@@ -46,6 +46,8 @@ AZIONI = {
     "transizione": "Cambio di stato del progetto",
     "esportazione": "Esportazione",
     "rotazione_chiave": "Rotazione della chiave di cifratura",
+    "backup": "Backup",
+    "ripristino": "Ripristino da un backup",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",

@@ -10,7 +10,41 @@ from app.extensions import db
 from app.security import come_sistema
 
 
-@click.group(help="Comandi del gestionale L.I.A.")
+class Errore(click.ClickException):
+    """A failure of a `flask lia` command: exit code 1 and an Italian message on stderr."""
+
+    def show(self, file=None):
+        click.echo(f"Errore: {self.format_message()}", err=True)
+
+
+class GruppoLia(click.Group):
+    """Every failure exits non-zero with an Italian message and no traceback: a traceback can
+    show the values of the rows being handled (a woman's data). Only the exception's type and
+    the line of the app where it happened are shown."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Errore:
+            raise
+        except click.UsageError:
+            raise
+        except click.ClickException as exc:
+            raise Errore(exc.format_message()) from None
+        except (click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            import traceback
+            from pathlib import Path
+
+            radice = Path(__file__).resolve().parent.parent
+            nostre = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(str(radice / "app"))]
+            dove = f" in {Path(nostre[-1].filename).relative_to(radice)}:{nostre[-1].lineno}" if nostre else ""
+            raise Errore(f"comando non completato, errore imprevisto ({type(exc).__name__}{dove}). "
+                         "I dettagli non sono mostrati perché potrebbero contenere dati personali.") from None
+
+
+@click.group(cls=GruppoLia, help="Comandi del gestionale L.I.A.")
 def lia():
     pass
 
@@ -193,3 +227,53 @@ def verifica_audit_cmd():
                    f"(righe lette: {righe}).", err=True)
         raise SystemExit(1)
     click.echo(f"Registro di audit OK: {righe} righe, ultimo hash {ultimo or '-'}.")
+
+
+@lia.command("backup")
+@click.option("--out", "percorso", required=True, type=click.Path(dir_okay=False),
+              help="file da scrivere, es. /backup/lia-2024-05-31.tar.gz (non deve esistere)")
+@with_appcontext
+def backup_cmd(percorso):
+    """Backup in UN file: database, documenti allegati e manifesto con i controlli. Le chiavi
+    (instance/segreti.env) NON sono incluse: conservarle a parte."""
+    from app import audit
+    from app.backup import BackupNonRiuscito, crea
+
+    try:
+        m = crea(percorso, current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.config["LIA_UPLOAD_DIR"])
+    except BackupNonRiuscito as exc:
+        raise Errore(f"backup non riuscito: {exc}") from None
+    with come_sistema():
+        audit.registra("backup", dettaglio={"righe": sum(m["tabelle"].values()), "allegati": len(m["allegati"])})
+        db.session.commit()
+    click.echo(f"{percorso}: {sum(m['tabelle'].values())} righe in {len(m['tabelle'])} tabelle, "
+               f"{len(m['allegati'])} allegati (revisione {m['revisione_alembic']}).")
+    if m["allegati_mancanti"]:
+        click.echo(f"Attenzione: {len(m['allegati_mancanti'])} allegati indicati dal database non erano nella "
+                   "cartella già prima del backup.", err=True)
+    click.echo("Le chiavi non sono nel backup: senza instance/segreti.env (conservato altrove) non si legge.")
+
+
+@lia.command("ripristina")
+@click.argument("archivio", type=click.Path(dir_okay=False))
+@click.option("--sovrascrivi", is_flag=True, help="sostituisce TUTTO il contenuto di un database non vuoto")
+@with_appcontext
+def ripristina_cmd(archivio, sovrascrivi):
+    """Ripristina un backup in un database VUOTO (fermare prima il server). Con le stesse chiavi
+    dell'installazione di origine in instance/segreti.env."""
+    from app import audit
+    from app.backup import BackupNonRiuscito, ripristina
+
+    db.session.remove()
+    db.engine.dispose()  # no connection of this process holds the database during the restore
+    try:
+        m = ripristina(archivio, current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.config["LIA_UPLOAD_DIR"],
+                       sovrascrivi=sovrascrivi)
+    except BackupNonRiuscito as exc:
+        raise Errore(f"ripristino non riuscito: {exc}") from None
+    with come_sistema():
+        audit.registra("ripristino", dettaglio={"creato_il": m["creato_il"], "righe": sum(m["tabelle"].values())})
+        db.session.commit()
+    click.echo(f"Ripristinato il backup del {m['creato_il']}: {sum(m['tabelle'].values())} righe, "
+               f"{len(m['allegati'])} allegati, controlli superati.")
+    click.echo(f"Revisione del database: {m['revisione_alembic']}; eseguire `flask db upgrade` se il codice è più recente.")

@@ -14,6 +14,8 @@ content has (or application/octet-stream), never rendered by the browser as a pa
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import uuid
 from pathlib import Path
@@ -101,11 +103,29 @@ def _record_eliminati(sessione, contesto, istanze):
             elimina_al_commit(obj.allegato, sessione)
 
 
+@contextlib.contextmanager
+def cartella_bloccata(cartella, esclusivo: bool):
+    """The lock between a backup and the removal of replaced files (app/backup.py): while a
+    backup takes its snapshot of the database and links the files it names, no committed
+    replacement removes one of them; the removal waits those few moments."""
+    cartella = Path(cartella)
+    cartella.mkdir(parents=True, exist_ok=True)
+    fd = os.open(cartella / ".blocco-backup", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if esclusivo else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 @event.listens_for(Session, "after_commit")
 def _dopo_il_commit(sessione):
     stato = sessione.info.pop("lia_allegati", None)
-    for file in (stato or {}).get("sostituiti", []):
-        file.unlink(missing_ok=True)
+    sostituiti = (stato or {}).get("sostituiti", [])
+    if sostituiti:
+        with cartella_bloccata(sostituiti[0].parent, esclusivo=False):
+            for file in sostituiti:
+                file.unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_transaction_end")
