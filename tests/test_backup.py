@@ -8,19 +8,16 @@ import hashlib
 import io
 import json
 import os
-import subprocess
-import sys
 import tarfile
 import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, create_engine, select
-from sqlalchemy.engine import make_url
 
+from tests.aiuti_backup import destinazione, flask_lia  # noqa: F401  (a fixture)
 from tests.aiuti_percorso import progetto_validato, spesa, voce_id
 
-RADICE = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17
 
@@ -45,41 +42,6 @@ def file_della_cartella(cartella) -> dict[str, str]:
     cartella = Path(cartella)
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in cartella.iterdir() if not p.name.startswith(".")} if cartella.is_dir() else {}
-
-
-def _url_pg(url, nome):
-    return make_url(url).set(database=nome).render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def destinazione(app, tmp_path):
-    """An empty target: a new SQLite file, or a new PostgreSQL database beside the suite's; its
-    upload folder. (url for the app's config, url for the test's own engine, folder)"""
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    cartella = tmp_path / "allegati-ripristinati"
-    if url.startswith("sqlite"):
-        nuovo = f"sqlite:///{tmp_path / 'ripristinato.db'}"
-        yield nuovo, nuovo, cartella
-        return
-    from app.backup import _ambiente_pg
-
-    nome = f"{make_url(url).database}_ripristino"
-    env = _ambiente_pg(url)
-    subprocess.run(["dropdb", "--if-exists", nome], env=env, check=True)
-    subprocess.run(["createdb", nome], env=env, check=True)
-    try:
-        yield _url_pg(os.environ["DATABASE_URL"], nome), _url_pg(url, nome), cartella
-    finally:
-        subprocess.run(["dropdb", "--if-exists", "--force", nome], env=env, check=True)
-
-
-def flask_lia(cartella_istanza, url, cartella_allegati, *argomenti):
-    """`flask lia …` in its own process, as the secretary runs it: the suite's keys, the given
-    database and upload folder."""
-    env = dict(os.environ, LIA_INSTANCE_DIR=cartella_istanza, DATABASE_URL=url,
-               LIA_UPLOAD_DIR=str(cartella_allegati), FLASK_APP="run.py")
-    return subprocess.run([sys.executable, "-m", "flask", "lia", *argomenti], cwd=RADICE, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 def _spesa_con_file(app, api_di, contenuto=PDF, nome="fattura.pdf") -> int:

@@ -21,7 +21,6 @@ stays text and never becomes a formula.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +30,7 @@ from typing import BinaryIO
 
 import xlsxwriter
 
+from app import provvisori
 from app.rules.eligibility import formatta_data
 from app.rules.programma import Programma
 
@@ -192,16 +192,22 @@ def scrivi_rendicontazione(
 
     percorso = Path(destinazione) if isinstance(destinazione, (str, os.PathLike)) else None
     # A path gets a sibling ".parziale" file renamed into place at the end: readers never see
-    # a half-written report, and a failure leaves nothing behind.
-    uscita = percorso.with_name(f".{percorso.name}.{os.getpid()}.parziale") if percorso else destinazione
+    # a half-written report, and a failure leaves nothing behind. A killed export cannot clean
+    # up: its partial file is removed by the next export to the same name.
+    uscita = destinazione
+    if percorso:
+        provvisori.pulisci(percorso.parent, f".{percorso.name}", ".parziale")
+        uscita = percorso.with_name(provvisori.nome_provvisorio(f".{percorso.name}", ".parziale"))
     # Everything xlsxwriter puts on disk meanwhile (the constant_memory row files, the package
-    # parts) lives in a private temporary folder removed even when writing fails half-way.
-    with tempfile.TemporaryDirectory(prefix="lia-rendicontazione-", ignore_cleanup_errors=True) as tmp:
+    # parts) lives in a private temporary folder removed even when writing fails half-way, and
+    # by the next export when this one was killed.
+    with provvisori.cartella_provvisoria("lia-rendicontazione") as tmp:
         wb = xlsxwriter.Workbook(str(uscita) if percorso else uscita, {"constant_memory": True, "tmpdir": tmp})
         try:
             totali = _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al)
             wb.close()
             if percorso:
+                provvisori.su_disco(uscita)  # the content is durable before the name says "finished"
                 os.replace(uscita, percorso)
         except BaseException:
             # No close() here: a half-written workbook must never look like a finished report.
