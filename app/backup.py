@@ -39,7 +39,7 @@ import tarfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, inspect, select, table, text
+from sqlalchemy import column, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
 from app import provvisori
@@ -125,8 +125,8 @@ def _nomi_allegati(conn) -> set[str]:
     nomi: set[str] = set()
     for nome in ispettore.get_table_names():
         if any(c["name"] == COLONNA_ALLEGATO for c in ispettore.get_columns(nome)):
-            nomi.update(r[0] for r in conn.execute(text(
-                f'SELECT "{COLONNA_ALLEGATO}" FROM "{nome}" WHERE "{COLONNA_ALLEGATO}" IS NOT NULL')))
+            colonna = column(COLONNA_ALLEGATO)
+            nomi.update(conn.execute(select(colonna).select_from(table(nome)).where(colonna.is_not(None))).scalars())
     return nomi
 
 
