@@ -18,6 +18,7 @@ from marshmallow.validate import Email, Length, Range
 
 from app import models as m
 from app import servizi
+from app.servizi import beneficiarie
 from app.audit import ApiConDatiPersonali
 from app.crypto import colonne_cifrate
 from app.extensions import db
@@ -251,13 +252,13 @@ class BeneficiariaApi(LiaModelRestApi):
     add_query_rel_fields = {"ambito": []}
 
     def pre_add(self, item):
-        servizi.prepara_nuova_beneficiaria(item, g.user)
+        beneficiarie.prepara_nuova_beneficiaria(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     def pre_delete(self, item):
-        servizi.verifica_eliminazione_beneficiaria(item, g.user)
+        beneficiarie.verifica_eliminazione_beneficiaria(item, g.user)
 
 
 class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
@@ -299,13 +300,13 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
     }
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
-        servizi.verifica_dati_personali(item)
+        beneficiarie.verifica_titolare(item, g.user)
+        beneficiarie.verifica_dati_personali(item)
 
     pre_update = pre_add
 
     def pre_delete(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     @expose("/cerca", methods=["POST"])
     @protect()
@@ -337,7 +338,7 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
         motivi = motivi_cf_non_valido(cf)
         if motivi:
             return self.response_422(message={"codice_fiscale": motivi})
-        dp = servizi.cerca_per_codice_fiscale(cf)
+        dp = beneficiarie.cerca_per_codice_fiscale(cf)
         if dp is None:
             return self.response_404()
         return self.response(200, result={"id": dp.id, "beneficiaria_id": dp.beneficiaria_id,
@@ -357,11 +358,11 @@ class ConsensoApi(LiaModelRestApi):
     validators_columns = {"ambito_consenso": Length(max=300)}
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
         item.registrato_da_id = g.user.id
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_delete = pre_update
 
@@ -379,7 +380,7 @@ class AltraMisuraApi(LiaModelRestApi):
     validators_columns = {"note": Length(max=500), "assi_coperti": Length(max=20)}
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_update = pre_delete = pre_add
 

@@ -75,18 +75,14 @@ def registra_presenze(sessione: m.SessioneLaboratorio, presenti, limitate_a=None
     bersaglio = visibili if limitate_a is None else visibili & set(limitate_a)
     esistenti = presenze_visibili(sessione, bersaglio)
     n_presenti = 0
-    try:
-        for bid in sorted(bersaglio):
-            p = esistenti.get(bid)
-            if p is None:
-                p = m.Presenza(sessione_id=sessione.id, beneficiaria_id=bid)
-                db.session.add(p)
-            p.presente = bid in presenti
-            n_presenti += p.presente
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for bid in sorted(bersaglio):
+        p = esistenti.get(bid)
+        if p is None:
+            p = m.Presenza(sessione_id=sessione.id, beneficiaria_id=bid)
+            db.session.add(p)
+        p.presente = bid in presenti
+        n_presenti += p.presente
+    db.session.flush()
     return n_presenti, len(bersaglio) - n_presenti
 
 

@@ -27,9 +27,10 @@ from app.crypto import colonne_cifrate
 from app.integrita import SoloOrdinamentiDichiarati
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.security import (
-    FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA, perimetro_corrente,
+    FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA,
 )
 from app import servizi
+from app.servizi import beneficiarie
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
 
@@ -355,13 +356,13 @@ _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "c
 
 class SoloCavTitolare:
     """A woman's own records (profile, identity, consents, measures): only her CAV adds, edits or
-    deletes them (servizi.verifica_titolare in the hooks). The others are told so before any form."""
+    deletes them (beneficiarie.verifica_titolare in the hooks). The others are told so before any form."""
 
     def _edit(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None:
             try:
-                servizi.verifica_titolare(item, g.user)
+                beneficiarie.verifica_titolare(item, g.user)
             except servizi.NonConsentito as exc:
                 flash(str(exc), "danger")
                 self.update_redirect()  # back to the page she came from
@@ -415,13 +416,13 @@ class DatiPersonaliView(audit.VistaConDatiPersonali, SoloCavTitolare, LiaModelVi
     add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
-        servizi.verifica_dati_personali(item)
+        beneficiarie.verifica_titolare(item, g.user)
+        beneficiarie.verifica_dati_personali(item)
 
     pre_update = pre_add
 
     def pre_delete(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
 
 class ConsensoView(SoloCavTitolare, LiaModelView):
@@ -442,11 +443,11 @@ class ConsensoView(SoloCavTitolare, LiaModelView):
     add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
         item.registrato_da_id = g.user.id
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_delete = pre_update
 
@@ -468,7 +469,7 @@ class AltraMisuraView(SoloCavTitolare, LiaModelView):
     add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_update = pre_delete = pre_add
 
@@ -515,13 +516,13 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
 
     def pre_add(self, item):
         # The holder is the operator's own CAV, never a posted value.
-        servizi.prepara_nuova_beneficiaria(item, g.user)
+        beneficiarie.prepara_nuova_beneficiaria(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     def pre_delete(self, item):
-        servizi.verifica_eliminazione_beneficiaria(item, g.user)
+        beneficiarie.verifica_eliminazione_beneficiaria(item, g.user)
 
 
 class CercaCodiceFiscaleView(SimpleFormView):
@@ -541,7 +542,7 @@ class CercaCodiceFiscaleView(SimpleFormView):
         )
 
     def form_post(self, form):
-        dp = servizi.cerca_per_codice_fiscale(form.codice_fiscale.data)
+        dp = beneficiarie.cerca_per_codice_fiscale(form.codice_fiscale.data)
         if dp is None:
             flash("Nessuna beneficiaria del tuo centro con questo codice fiscale.", "warning")
             return None
