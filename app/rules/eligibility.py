@@ -75,7 +75,8 @@ class Esito:
 Regola = Callable[[SpesaDati, Programma, Contesto], list[str]]
 
 # The users' words for the keys the rules speak about.
-ETICHETTE_GESTORE = {"capofila": "l'ente capofila", "cav": "il centro antiviolenza che ha in carico la donna"}
+ETICHETTE_GESTORE = {"capofila": "dall'ente capofila", "cav": "dal centro antiviolenza che ha in carico la donna"}
+ETICHETTE_PAGATORE = {"capofila": "Ente capofila", "cav": "Centro antiviolenza"}
 ETICHETTE_AREA = {"lavoro": "Lavoro", "abitare": "Abitare", "entrambe": "Lavoro e abitare"}
 MOTIVO_SU_RICHIESTA = ("registrata come non ammissibile su richiesta: per farla valutare di nuovo, modificarla"
                        " togliendo la spunta «Registra anche se non ammissibile»")
@@ -211,8 +212,8 @@ def regola_ente_pagatore(spesa: SpesaDati, programma: Programma, contesto: Conte
     if asse is None:
         return []
     if spesa.ente_pagatore_tipo != asse.gestore:
-        pagatore = spesa.ente_pagatore_etichetta or ETICHETTE_GESTORE.get(spesa.ente_pagatore_tipo, "un altro ente")
-        return [f"le spese dell'asse {asse.codice} sono gestite e pagate da"
+        pagatore = spesa.ente_pagatore_etichetta or ETICHETTE_PAGATORE.get(spesa.ente_pagatore_tipo, "altro ente")
+        return [f"le spese dell'asse {asse.codice} sono gestite e pagate"
                 f" {ETICHETTE_GESTORE.get(asse.gestore, asse.gestore)} (ente pagatore: {pagatore})"]
     if asse.gestore == "cav" and spesa.progetto and spesa.ente_pagatore_id != spesa.progetto.ente_cav_id:
         return ["la spesa deve essere pagata dal CAV che ha in carico la donna"]
