@@ -20,7 +20,8 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
     list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "beneficiaria.codice", "voce.codice",
                                    "importo", "data", "ente_pagatore.id", "ente_pagatore.nome", "fornitore",
                                    "giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
-                                   "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi"]
+                                   "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi",
+                                   "non_ammissibile_su_richiesta"]
     # The payer is the caller's ente and the verdict is computed: neither is taken from the request.
     add_columns = edit_columns = _campi
     search_columns = ["progetto", "voce", "data", "ammissibile", "giustificativo_numero"]
@@ -36,7 +37,11 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
         return rifiuto_da_conflitto(exc)
 
     def normalizza_json(self, dati):
-        self._forza = bool(dati.pop("registra_non_ammissibile", False))
+        # Per request (flask.g), never on this instance: the API object serves every request at once.
+        forza = dati.pop("registra_non_ammissibile", None)
+        if forza is not None and not isinstance(forza, bool):
+            return dati, {"registra_non_ammissibile": ["Indicare true o false."]}
+        g.lia_registra_non_ammissibile = forza
         if "importo" in dati:
             from app.rules.eligibility import valida_importo
 
@@ -51,9 +56,21 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
     def pre_add(self, item):
         from app.servizi.spese import prepara_spesa
 
-        prepara_spesa(item, g.user, registra_non_ammissibile=getattr(self, "_forza", False))
+        prepara_spesa(item, g.user, registra_non_ammissibile=bool(g.get("lia_registra_non_ammissibile")))
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        from app.servizi.spese import prepara_spesa, verifica_modifica
+
+        verifica_modifica(g.user, item)
+        forza = g.get("lia_registra_non_ammissibile")
+        # Left out of a PUT, a spesa recorded as "non ammissibile" on purpose stays so.
+        prepara_spesa(item, g.user, registra_non_ammissibile=item.non_ammissibile_su_richiesta if forza is None
+                      else forza)
+
+    def pre_delete(self, item):
+        from app.servizi.spese import verifica_eliminazione
+
+        verifica_eliminazione(g.user, item)
 
     def post_update(self, item):
         from app.servizi.spese import ricalcola_progetto

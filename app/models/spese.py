@@ -55,6 +55,9 @@ class Spesa(PerBeneficiaria, Model):
     coperta_da_altra_misura = Column(Boolean, nullable=False, default=False)
     note = Column(String(1000), nullable=False, default="")
     ammissibile = Column(Boolean, nullable=False, default=False, index=True)
+    # "Registra anche se non ammissibile": stays non ammissibile at every recompute and counts for
+    # no ceiling nor giustificativo, so it never displaces a spesa admitted before it.
+    non_ammissibile_su_richiesta = Column(Boolean, nullable=False, default=False, server_default=text("false"))
     motivi = Column(Text, nullable=False, default="")  # reasons of a "non ammissibile", one per line
     avvisi = Column(Text, nullable=False, default="")
     valutata_il = Column(DateTime, nullable=True)

@@ -1,7 +1,7 @@
 """Screens of the money: spese with their verdict, and the rendicontazione download."""
 from __future__ import annotations
 
-from flask import g
+from flask import flash, g
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app import models as m
 from app.rules.eligibility import formatta_euro, valida_importo
 from app.security import FiltroPerimetroCollegati
+from app.servizi import NonConsentito
 from app.servizi import spese as servizi_spese
 from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
 
@@ -80,23 +81,42 @@ class SpesaView(ConAllegato, LiaModelView):
 
     conflitto = staticmethod(servizi_spese.rifiuto_da_conflitto)
 
+    def _edit(self, pk):
+        # Another ente's spesa: told so before any form (the save is refused too, in pre_update).
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            try:
+                servizi_spese.verifica_modifica(g.user, item)
+            except NonConsentito as exc:
+                flash(str(exc), "danger")
+                self.update_redirect()
+                return None
+        return super()._edit(pk)
+
+    def prefill_form(self, form, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            form.registra_non_ammissibile.data = item.non_ammissibile_su_richiesta
+
     def pre_add(self, item):
         forza = bool(getattr(item, "registra_non_ammissibile", False))
         item.giustificativo_tipo = item.giustificativo_tipo or None
         servizi_spese.prepara_spesa(item, g.user, registra_non_ammissibile=forza)
         self.salva_allegato(item)  # only once the spesa passed its checks
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        servizi_spese.verifica_modifica(g.user, item)
+        self.pre_add(item)
+
+    def pre_delete(self, item):
+        servizi_spese.verifica_eliminazione(g.user, item)
 
     def post_update(self, item):
         if item.progetto_id:
             servizi_spese.ricalcola_progetto(item.progetto_id)
             self.datamodel.session.commit()
 
-    def post_delete(self, item):
-        if item.progetto_id:
-            servizi_spese.ricalcola_progetto(item.progetto_id)
-            self.datamodel.session.commit()
+    post_delete = post_update
 
 
 def registra(appbuilder):
