@@ -54,6 +54,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app import risposte
 
     risposte.configura(app)  # security headers, no-store, Italian error pages
+    from app import versioni
+
+    versioni.installa(app)  # a stale write met by any route: the Italian 409, never a 500
     _proteggi_log()
     return app
 

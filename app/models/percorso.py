@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, _enum, _ora
+from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, Versionato, _enum, _ora
 from app.rules.workflow import ESITI_VALUTAZIONE, STATI_ETICHETTE, STATO_INIZIALE
 
 AREE = {"lavoro": "Lavoro", "abitare": "Abitare", "entrambe": "Lavoro e abitare"}
@@ -47,7 +47,7 @@ CONDIZIONI_ABITATIVE = {
 TIPI_ESITO = {"chiusura": "Esito alla chiusura", "follow_up": "Follow-up"}
 
 
-class Segnalazione(PerBeneficiaria, Model):
+class Segnalazione(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_segnalazione"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -78,7 +78,7 @@ class Segnalazione(PerBeneficiaria, Model):
         return f"Segnalazione {self.beneficiaria.codice if self.beneficiaria else ''} del {self.data:%d/%m/%Y}"
 
 
-class Valutazione(PerBeneficiaria, Model):
+class Valutazione(Versionato, PerBeneficiaria, Model):
     """The équipe's decision on a segnalazione."""
 
     __tablename__ = "lia_valutazione"
@@ -107,7 +107,7 @@ membri_microequipe = Table(
 )
 
 
-class MicroEquipe(PerBeneficiaria, Model):
+class MicroEquipe(Versionato, PerBeneficiaria, Model):
     """One per case: designs and runs the project, coordinated by the referring ente."""
 
     __tablename__ = "lia_microequipe"
@@ -125,7 +125,7 @@ class MicroEquipe(PerBeneficiaria, Model):
         return f"Micro-équipe {self.beneficiaria.codice if self.beneficiaria else ''}"
 
 
-class Progetto(PerBeneficiaria, Model):
+class Progetto(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_progetto"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -184,7 +184,7 @@ class TransizioneProgetto(PerBeneficiaria, Model):
     nota = Column(String(1000), nullable=False, default="")
 
 
-class ColloquioCPI(PerBeneficiaria, Model):
+class ColloquioCPI(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_colloquio_cpi"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -198,7 +198,7 @@ class ColloquioCPI(PerBeneficiaria, Model):
     esito = Column(String(1000), nullable=False, default="")
 
 
-class Intervento(PerBeneficiaria, Model):
+class Intervento(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_intervento"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -216,7 +216,7 @@ class Intervento(PerBeneficiaria, Model):
     note = Column(String(1000), nullable=False, default="")
 
 
-class EsitoProgetto(PerBeneficiaria, Model):
+class EsitoProgetto(Versionato, PerBeneficiaria, Model):
     """Outcome at closure, and follow-ups at later dates (6 and 12 months by default)."""
 
     __tablename__ = "lia_esito_progetto"

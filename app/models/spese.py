@@ -9,7 +9,9 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import relationship, validates
 
-from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, VoceSpesa, _enum, _ora
+from app.models import (
+    ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, Versionato, VoceSpesa, _enum, _ora,
+)
 from app.models.percorso import Progetto
 from app.rules.eligibility import normalizza_giustificativo
 
@@ -22,7 +24,7 @@ TIPI_GIUSTIFICATIVO = {
 INDICE_GIUSTIFICATIVO_UNICO = "uq_spesa_giustificativo_ammessa"
 
 
-class Spesa(PerBeneficiaria, Model):
+class Spesa(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_spesa"
     __table_args__ = (
         Index("ix_spesa_giustificativo", "ente_pagatore_id", "giustificativo_numero", "giustificativo_data"),
@@ -33,6 +35,8 @@ class Spesa(PerBeneficiaria, Model):
               unique=True, sqlite_where=text("ammissibile"), postgresql_where=text("ammissibile")),
         ID_MAI_RIUSATI,
     )
+    # The verdict, rewritten for every spesa of the project at each recompute.
+    campi_derivati = ("ammissibile", "motivi", "avvisi", "valutata_il")
     id = Column(Integer, primary_key=True)
     progetto_id = Column(Integer, ForeignKey("lia_progetto.id", ondelete="RESTRICT"), nullable=True, index=True)
     progetto = relationship(Progetto)
