@@ -299,3 +299,17 @@ def test_il_ricalcolo_del_progetto_non_rende_vecchi_i_moduli_aperti(app, api_di,
     r = _salva(c, url, aperto, _dati_spesa(app, sid, note="corretta"))
     assert r.status_code == 302, r.get_data(as_text=True)[:800]
     assert _leggi(app, "Spesa", sid)["note"] == "corretta"
+
+
+def test_la_versione_non_e_una_colonna_da_leggere(app, client_di):
+    """Lists and record pages never show «Versione»: it travels only hidden in the edit form."""
+    c = client_di("capofila")
+    for url in ("/enteview/list/", "/ambitoview/list/", "/laboratorioview/list/", "/accordoview/list/",
+                "/modellolaboratorioview/list/", "/sessionelaboratorioview/list/"):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        assert "Versione" not in r.get_data(as_text=True), url
+        primo = re.search(r'/show/(\d+)"', r.get_data(as_text=True))
+        if primo:
+            pagina = c.get(url.replace("/list/", f"/show/{primo.group(1)}")).get_data(as_text=True)
+            assert "Versione" not in pagina, url

@@ -103,6 +103,9 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        # The version is the edit form's hidden business (app.versioni), never a column to read.
+        for nome in ("list_columns", "show_columns", "search_columns", "order_columns"):
+            setattr(self, nome, [c for c in getattr(self, nome) if c != versioni.CAMPO])
         # Italian display of plain values (dates, yes/no, empty, amounts) where a column has
         # no formatter of its own. A copy: the class's dict may be shared.
         self.formatters_columns = dict(self.formatters_columns)
