@@ -18,7 +18,7 @@ from marshmallow.validate import Email, Length, Range
 
 from app import models as m
 from app import servizi
-from app.servizi import beneficiarie
+from app.servizi import beneficiarie, date_plausibili
 from app.audit import ApiConDatiPersonali
 from app.crypto import colonne_cifrate
 from app.extensions import db
@@ -198,6 +198,7 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
             db.session.rollback()
             return self.response_422(message=errori)
         try:
+            date_plausibili.verifica_oggetto(item)
             if nuovo:
                 self.pre_add(item)
                 self.datamodel.add(item)

@@ -41,7 +41,10 @@ def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "",
     from app import audit
     from app.servizi.spese import ricalcola_progetto
 
+    from app.servizi.date_plausibili import verifica as verifica_data
+
     nota = (nota or "").strip()
+    verifica_data(data, "data")
     motivi = workflow.motivi_rifiuto_data_decisione(nota, data, date.today())
     motivi += workflow.motivi_rifiuto(stato_di(progetto), attore_di(utente), verso, nota)
     if motivi:

@@ -30,7 +30,7 @@ from app.security import (
     FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA,
 )
 from app import servizi
-from app.servizi import beneficiarie
+from app.servizi import beneficiarie, date_plausibili
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
 
@@ -231,6 +231,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         sessione = self.datamodel.session
         try:
             form.populate_obj(item)
+            date_plausibili.verifica_oggetto(item)
             self.pre_add(item) if nuovo else self.pre_update(item)
             if nuovo:
                 sessione.add(item)
