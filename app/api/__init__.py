@@ -26,7 +26,7 @@ from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.servizi.interfaccia import InterfacciaLia
 from app.security import FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
-from app.api import messaggi, robustezza  # noqa: E402
+from app.api import idempotenza, messaggi, robustezza  # noqa: E402
 from app.api.messaggi import RisposteItaliane  # noqa: E402
 
 messaggi.installa()
@@ -65,6 +65,10 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         if field.name not in self.description_columns:
             info["description"] = ""  # FAB translates "", and gettext("") is the catalogue's header
         return info
+
+    def add_api_spec(self, api_spec):
+        super().add_api_spec(api_spec)
+        idempotenza.documenta(api_spec)
 
     def add_apispec_components(self, api_spec):
         super().add_apispec_components(api_spec)
@@ -398,3 +402,4 @@ def registra(appbuilder):
 
     utenti.registra(appbuilder)
     robustezza.installa(current_app)
+    idempotenza.installa(current_app)  # after robustezza: an oversized body is refused first
