@@ -19,7 +19,7 @@ from marshmallow.validate import Email, Length, Range
 
 from app import models as m
 from app import servizi, versioni
-from app.servizi import beneficiarie
+from app.servizi import beneficiarie, date_plausibili
 from app.audit import ApiConDatiPersonali
 from app.crypto import colonne_cifrate
 from app.extensions import db
@@ -27,7 +27,7 @@ from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.servizi.interfaccia import InterfacciaLia
 from app.security import FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
-from app.api import messaggi, robustezza  # noqa: E402
+from app.api import idempotenza, messaggi, robustezza  # noqa: E402
 from app.api.messaggi import RisposteItaliane  # noqa: E402
 
 messaggi.installa()
@@ -66,6 +66,10 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         if field.name not in self.description_columns:
             info["description"] = ""  # FAB translates "", and gettext("") is the catalogue's header
         return info
+
+    def add_api_spec(self, api_spec):
+        super().add_api_spec(api_spec)
+        idempotenza.documenta(api_spec)
 
     def add_apispec_components(self, api_spec):
         super().add_apispec_components(api_spec)
@@ -289,6 +293,7 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
             db.session.rollback()
             return self.response_422(message=errori)
         try:
+            date_plausibili.verifica_oggetto(item)
             if nuovo:
                 self.pre_add(item)
                 self.datamodel.add(item)
@@ -490,3 +495,4 @@ def registra(appbuilder):
 
     utenti.registra(appbuilder)
     robustezza.installa(current_app)
+    idempotenza.installa(current_app)  # after robustezza: an oversized body is refused first

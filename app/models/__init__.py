@@ -351,3 +351,4 @@ from app.models.asse1 import (  # noqa: E402,F401
 from app.models.utenti import STATI_RICHIESTA, RichiestaAbilitazione  # noqa: E402,F401
 from app.models.audit import AuditEvento  # noqa: E402,F401
 from app.models.accesso import AccessoUtente, CodiceRecupero  # noqa: E402,F401
+from app.models.sequenze import RichiestaIdempotente, Sequenza  # noqa: E402,F401

@@ -42,14 +42,9 @@ def verifica_eliminazione_beneficiaria(beneficiaria: m.Beneficiaria, utente) -> 
 
 
 def prossimo_codice(ambito: m.Ambito, anno: int) -> tuple[int, str]:
-    # Counting crosses the perimeter (another CAV's women share the sequence); only a number leaves.
-    with come_sistema():
-        ultimo = db.session.execute(
-            select(func.max(m.Beneficiaria.progressivo)).where(
-                m.Beneficiaria.ambito_id == ambito.id, m.Beneficiaria.anno == anno
-            )
-        ).scalar()
-    progressivo = (ultimo or 0) + 1
+    from app.servizi.sequenze import prossimo_progressivo_beneficiaria
+
+    progressivo = prossimo_progressivo_beneficiaria(ambito.id, anno)
     return progressivo, f"{ambito.codice}-{anno}-{progressivo:04d}"
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import models as m
 from app.extensions import db
 from app.rules import workflow
-from app.security import attore_di, come_sistema
+from app.security import attore_di
 from app.servizi import Rifiuto
 
 
@@ -39,9 +39,11 @@ def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "",
     `data` is the date of the decision (e.g. the équipe's meeting), recorded late by the
     operator; it defaults to today and cannot be in the future."""
     from app import audit
+    from app.servizi.date_plausibili import verifica as verifica_data
     from app.servizi.spese import ricalcola_progetto
 
     nota = (nota or "").strip()
+    verifica_data(data, "data")
     motivi = workflow.motivi_rifiuto_data_decisione(nota, data, date.today())
     motivi += workflow.motivi_rifiuto(stato_di(progetto), attore_di(utente), verso, nota)
     if motivi:
@@ -111,11 +113,9 @@ def prepara_progetto(item: m.Progetto, utente) -> None:
     item.beneficiaria_id = s.beneficiaria_id
     item.ente_coordinatore_id = coordinatore
     if not item.codice:
-        with come_sistema():
-            n = db.session.execute(
-                select(func.count(m.Progetto.id)).where(m.Progetto.beneficiaria_id == s.beneficiaria_id)
-            ).scalar() or 0
-        item.codice = f"P-{s.beneficiaria.codice}-{n + 1}"
+        from app.servizi.sequenze import prossimo_numero_progetto
+
+        item.codice = f"P-{s.beneficiaria.codice}-{prossimo_numero_progetto(s.beneficiaria_id)}"
 
 
 def verifica_modifica_progetto(item: m.Progetto) -> None:

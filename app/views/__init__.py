@@ -31,7 +31,7 @@ from app.security import (
     FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA,
 )
 from app import servizi, versioni
-from app.servizi import beneficiarie
+from app.servizi import beneficiarie, date_plausibili
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
 
@@ -246,6 +246,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
             return self._superata(form)
         try:
             form.populate_obj(item)
+            date_plausibili.verifica_oggetto(item)
             self.pre_add(item) if nuovo else self.pre_update(item)
             if nuovo:
                 sessione.add(item)
