@@ -518,3 +518,24 @@ class FiltroMembriAmmessi(BaseFilter):
     def apply(self, query, value):
         return query.where(Utente.active.is_(True), Utente.ente_id.is_not(None),
                            Utente.roles.any(Role.name.in_(sorted(RUOLI_OPERATIVI))))
+
+
+# --- nothing vanishes: who annuls a spesa, who deletes a record as a mistake (issue 10, §6) ----
+
+RUOLI_SPESA = {RUOLO_CAV, RUOLO_CAPOFILA}  # the roles that record and change spese
+
+
+def puo_annullare_spesa(utente, spesa) -> bool:
+    """Whoever may change the spesa: an active user of the ente that pays it, in a role that
+    records spese. Its project's other enti, the Region and the Amministratore never do."""
+    ente = _ente(utente)
+    return bool(utente is not None and getattr(utente, "is_active", False) and ente is not None
+                and spesa is not None and ente.id == spesa.ente_pagatore_id and nomi_ruoli(utente) & RUOLI_SPESA)
+
+
+def e_autore(utente, record) -> bool:
+    """The user created this record (and is still active): she alone may delete it as a mistake.
+    A record from before authors were kept has none, and nobody deletes it."""
+    autore = getattr(record, "creato_da_id", None)
+    return bool(utente is not None and getattr(utente, "is_active", False) and autore is not None
+                and autore == utente.id)

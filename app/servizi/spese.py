@@ -68,7 +68,8 @@ def _giustificativi_altri(s: m.Spesa) -> frozenset:
     with come_sistema():
         righe = db.session.execute(
             select(m.Spesa.id, m.Spesa.ente_pagatore_id, m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data)
-            .where(m.Spesa.ente_pagatore_id == s.ente_pagatore_id, m.Spesa.giustificativo_data == s.giustificativo_data)
+            .where(m.Spesa.ente_pagatore_id == s.ente_pagatore_id, m.Spesa.giustificativo_data == s.giustificativo_data,
+                   m.Spesa.annullata.is_(False))  # an annulled spesa charges nothing
         ).all()
     return frozenset((e, el.normalizza_giustificativo(n), d) for i, e, n, d in righe if i != s.id and n)
 
@@ -173,7 +174,9 @@ def ricalcola_progetto(progetto_id: int) -> int:
     """Recompute every spesa of a project in date order (ceilings depend on the earlier ones)."""
     blocca_progetto(db.session, progetto_id)
     with come_sistema():
-        spese = db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id)
+        # An annulled spesa is never judged again: it stays out of every ceiling.
+        spese = db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id,
+                                                         m.Spesa.annullata.is_(False))
                                    .order_by(m.Spesa.data, m.Spesa.id)).scalars().all()
         ammesse: list[el.SpesaDati] = []
         for s in spese:
@@ -195,7 +198,8 @@ def ricalcola_tutto() -> int:
     with come_sistema():
         pids = db.session.execute(select(m.Progetto.id)).scalars().all()
         n = sum(ricalcola_progetto(pid) for pid in pids)
-        for s in db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id.is_(None))).scalars():
+        for s in db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id.is_(None),
+                                                            m.Spesa.annullata.is_(False))).scalars():
             _applica(s, valuta(s))
             n += 1
         db.session.commit()
