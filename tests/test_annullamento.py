@@ -334,8 +334,10 @@ def test_l_esito_lo_elimina_solo_chi_l_ha_scritto_e_subito(app, progetto, colleg
 
 
 def test_la_donna_la_elimina_solo_chi_l_ha_registrata_e_subito(app, collega_crema):
+    ambito = _nel_db(app, lambda s, m: s.query(m.Ambito).filter_by(codice="CM").one().id)
+
     def donna():
-        r = _api(app, "cav.crema").post("/api/v1/beneficiaria/", json={"fascia_eta": "30-39"})
+        r = _api(app, "cav.crema").post("/api/v1/beneficiaria/", json={"ambito": ambito, "fascia_eta": "30-39"})
         assert r.status_code == 201, r.get_json()
         return r.get_json()["id"]
     una, due = donna(), donna()
