@@ -195,8 +195,7 @@ def scrivi_rendicontazione(
     reason typed by a person stays in the system) and counts in "Numero di spese", which equals
     those rows; its amount is in no sum.
 
-    Returns ``{"ammissibile": Decimal, "non_ammissibile": Decimal, "annullato": Decimal,
-    "righe_spese": int}``.
+    Returns ``{"ammissibile": Decimal, "non_ammissibile": Decimal, "righe_spese": int}``.
     """
     dal, al = periodo
     if dal and al and al < dal:
@@ -262,12 +261,11 @@ def _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al) -
     foglio_progetti = _Foglio(wb, "Progetti", colonne_progetti, testo_titolo, f)
     foglio_indicatori = _Foglio(wb, "Indicatori", COLONNE_INDICATORI, testo_titolo, f)
 
-    aggregati, totale_si, totale_no, totale_annullato, n = _scrivi_spese(foglio_spese, spese, dal, al, f)
+    aggregati, totale_si, totale_no, n = _scrivi_spese(foglio_spese, spese, dal, al, f)
     _scrivi_riepilogo(riepilogo, programma, aggregati, totale_si, totale_no, n, f)
     _scrivi_progetti(foglio_progetti, programma, progetti, assi_progetto, f)
     _scrivi_indicatori(foglio_indicatori, indicatori, f)
-    return {"ammissibile": totale_si, "non_ammissibile": totale_no, "annullato": totale_annullato,
-            "righe_spese": n}
+    return {"ammissibile": totale_si, "non_ammissibile": totale_no, "righe_spese": n}
 
 
 def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
@@ -276,7 +274,7 @@ def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
     fmt_euro, fmt_data = f["euro"], f["data"]
     misura = foglio.misura
     aggregati: dict[tuple[str, str], list] = {}
-    totale_si = totale_no = totale_annullato = ZERO
+    totale_si = totale_no = ZERO
     r = PRIMA_RIGA_DATI
     for s in spese:
         if (dal and s.data < dal) or (al and s.data > al):
@@ -288,7 +286,6 @@ def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
             voce = aggregati[chiave] = [ZERO, ZERO, 0]
         esito, motivi = s.esito, s.motivi
         if esito == ESITO_ANNULLATA:
-            totale_annullato += importo
             motivi = f"Annullata il {formatta_data(s.annullata_il)}"
         elif s.ammissibile:
             voce[0] += importo
@@ -310,7 +307,7 @@ def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
         scrivi_numero(r, 7, float(importo), fmt_euro)
         r += 1
     foglio.chiudi(r - 1, {6: 12, 7: 15})
-    return aggregati, totale_si, totale_no, totale_annullato, r - PRIMA_RIGA_DATI
+    return aggregati, totale_si, totale_no, r - PRIMA_RIGA_DATI
 
 
 def _scrivi_riepilogo(foglio: _Foglio, programma, aggregati, totale_si, totale_no, n, f):

@@ -28,32 +28,51 @@ COLONNE = [
 ]
 
 
+# PostgreSQL's default name for a one-column foreign key; SQLite's unnamed ones get it in batch mode.
+CONVENZIONE = {'fk': '%(table_name)s_%(column_0_name)s_fkey'}
+INDICE_GIUSTIFICATIVO = 'uq_spesa_giustificativo_ammessa'
+
+
+def _tabelle():
+    tabelle = {}
+    for tabella, colonna, riferita, tipo, predefinito in COLONNE:
+        tabelle.setdefault(tabella, []).append((colonna, riferita, tipo, predefinito))
+    return tabelle
+
+
 def upgrade():
     sqlite = op.get_bind().dialect.name == 'sqlite'
-    for tabella, colonna, riferita, tipo, predefinito in COLONNE:
-        # Added in place, never by batch: a rebuilt SQLite table would lose AUTOINCREMENT. SQLite
-        # takes a new column's REFERENCES only inline, which Alembic's add_column does not write.
-        if riferita and sqlite:
-            op.execute(f'ALTER TABLE {tabella} ADD COLUMN {colonna} INTEGER '
-                       f'REFERENCES {riferita}(id) ON DELETE RESTRICT')
-            continue
-        op.add_column(tabella, sa.Column(colonna, tipo, nullable=predefinito is None, server_default=predefinito))
-        if riferita:
-            op.create_foreign_key(f'{tabella}_{colonna}_fkey', tabella, riferita, [colonna], ['id'],
-                                  ondelete='RESTRICT')
+    for tabella, colonne in _tabelle().items():
+        if sqlite and tabella == 'lia_spesa':
+            op.drop_index(INDICE_GIUSTIFICATIVO, table_name=tabella)  # partial: rebuilt by hand below
+        # SQLite writes a foreign key's ON DELETE only in a rebuilt table, which must keep AUTOINCREMENT.
+        with op.batch_alter_table(tabella, recreate='always' if sqlite else 'auto', naming_convention=CONVENZIONE,
+                                  table_kwargs={'sqlite_autoincrement': True}) as batch:
+            for colonna, riferita, tipo, predefinito in colonne:
+                batch.add_column(sa.Column(colonna, tipo, nullable=predefinito is None, server_default=predefinito))
+                if riferita:
+                    batch.create_foreign_key(f'{tabella}_{colonna}_fkey', riferita, [colonna], ['id'],
+                                             ondelete='RESTRICT')
+        if sqlite and tabella == 'lia_spesa':
+            op.create_index(INDICE_GIUSTIFICATIVO, tabella,
+                            ['ente_pagatore_id', 'giustificativo_chiave', 'giustificativo_data'], unique=True,
+                            sqlite_where=sa.text('ammissibile'))
     op.create_index('ix_lia_spesa_annullata', 'lia_spesa', ['annullata'])
 
 
 def downgrade():
     sqlite = op.get_bind().dialect.name == 'sqlite'
     op.drop_index('ix_lia_spesa_annullata', table_name='lia_spesa')
-    for tabella, colonna, riferita, _tipo, _predefinito in reversed(COLONNE):
-        if riferita and not sqlite:
-            op.drop_constraint(f'{tabella}_{colonna}_fkey', tabella, type_='foreignkey')
-        if riferita and sqlite:
-            # SQLite drops a column in place only when no foreign key uses it.
-            with op.batch_alter_table(tabella, recreate='always',
-                                      table_kwargs={'sqlite_autoincrement': True}) as batch:
+    for tabella, colonne in _tabelle().items():
+        if sqlite and tabella == 'lia_spesa':
+            op.drop_index(INDICE_GIUSTIFICATIVO, table_name=tabella)
+        with op.batch_alter_table(tabella, recreate='always' if sqlite else 'auto', naming_convention=CONVENZIONE,
+                                  table_kwargs={'sqlite_autoincrement': True}) as batch:
+            for colonna, riferita, _tipo, _predefinito in reversed(colonne):
+                if riferita:
+                    batch.drop_constraint(f'{tabella}_{colonna}_fkey', type_='foreignkey')
                 batch.drop_column(colonna)
-        else:
-            op.drop_column(tabella, colonna)
+        if sqlite and tabella == 'lia_spesa':
+            op.create_index(INDICE_GIUSTIFICATIVO, tabella,
+                            ['ente_pagatore_id', 'giustificativo_chiave', 'giustificativo_data'], unique=True,
+                            sqlite_where=sa.text('ammissibile'))
