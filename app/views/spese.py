@@ -123,8 +123,8 @@ class SpesaView(ConAllegato, LiaModelView):
         if request.method == "GET":  # refused before any typing: say why, on the spesa's page
             motivi = annullamento.motivi_prima_del_modulo(spesa, g.user)
             if motivi:
-                for m_ in motivi:
-                    flash(m_, "danger")
+                for testo in motivi:
+                    flash(testo, "danger")
                 return redirect(url_for("SpesaView.show", pk=pk))
         else:
             try:
@@ -132,9 +132,9 @@ class SpesaView(ConAllegato, LiaModelView):
                     annullamento.annulla_spesa(spesa, g.user, motivo)
             except servizi.Rifiuto as exc:
                 errori = exc.per_campo.get("motivo", [])
-                for m_ in exc.motivi:
-                    if m_ not in errori:
-                        flash(m_, "danger")
+                for testo in exc.motivi:
+                    if testo not in errori:
+                        flash(testo, "danger")
                 if not errori:
                     return redirect(url_for("SpesaView.show", pk=pk))
             else:
