@@ -47,6 +47,7 @@ AZIONI = {
     "transizione": "Cambio di stato del progetto",
     "esportazione": "Esportazione",
     "rotazione_chiave": "Rotazione della chiave di cifratura",
+    "annullamento": "Annullamento di una spesa",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",

@@ -552,3 +552,19 @@ def puo_modificare_spesa(utente, spesa) -> bool:
 
 def puo_eliminare_spesa(utente, spesa) -> bool:
     return puo_modificare_spesa(utente, spesa)
+
+
+# --- nothing vanishes: who annuls a spesa, who deletes a record as a mistake (issue 10, §6) ----
+
+def puo_annullare_spesa(utente, spesa) -> bool:
+    """Whoever may change the spesa (its payer): its project's other enti, the Region and the
+    Amministratore never do."""
+    return puo_modificare_spesa(utente, spesa)
+
+
+def e_autore(utente, record) -> bool:
+    """The user created this record (and is still active): she alone may delete it as a mistake.
+    A record from before authors were kept has none, and nobody deletes it."""
+    autore = getattr(record, "creato_da_id", None)
+    return bool(utente is not None and getattr(utente, "is_active", False) and autore is not None
+                and autore == utente.id)

@@ -10,6 +10,7 @@ from marshmallow.validate import Length, Range
 
 from app import models as m
 from app import servizi
+from app.servizi import eliminazione
 from app.servizi import percorso as servizi_percorso
 from app.api import LiaModelRestApi
 from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
@@ -35,6 +36,9 @@ class SegnalazioneApi(LiaModelRestApi):
 
     def pre_add(self, item):
         servizi_percorso.prepara_segnalazione(item, g.user)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)
 
 
 class ValutazioneApi(LiaModelRestApi):
@@ -215,5 +219,10 @@ class EsitoProgettoApi(LiaModelRestApi):
 
     def pre_add(self, item):
         servizi_percorso.prepara_figlio_di_progetto(item)
+        eliminazione.registra_autore(item, g.user)
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        servizi_percorso.prepara_figlio_di_progetto(item)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)

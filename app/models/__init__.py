@@ -169,6 +169,8 @@ class Beneficiaria(Versionato, Model):
         _enum("condizione_occupazionale", CONDIZIONI_OCCUPAZIONALI), nullable=False, default="nd"
     )
     creato_il = Column(DateTime, nullable=False, default=_ora)
+    # Who registered her: only that person may delete her, as a mistake (app.rules.eliminazione).
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
 
     # Her consents, measures and identity go with her, deleted by the database (ON DELETE CASCADE):
     # the ORM would only reach the rows the current user's perimeter loads.

@@ -62,6 +62,9 @@ class Segnalazione(Versionato, PerBeneficiaria, Model):
     data = Column(Date, nullable=False, default=date.today)
     area_richiesta = Column(_enum("area", AREE), nullable=False)
     note = Column(String(1000), nullable=False, default="")  # non-identifying notes only
+    # Who recorded it and when: its author may delete it as a mistake (app.rules.eliminazione).
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    creato_il = Column(DateTime, nullable=True, default=_ora)
     valutazioni = relationship("Valutazione", back_populates="segnalazione", order_by="Valutazione.data",
                                cascade="all, delete-orphan")
 
@@ -232,3 +235,6 @@ class EsitoProgetto(Versionato, PerBeneficiaria, Model):
     tipo_contratto = Column(_enum("tipo_contratto", TIPI_CONTRATTO), nullable=False, default="nessuno")
     condizione_abitativa = Column(_enum("condizione_abitativa", CONDIZIONI_ABITATIVE), nullable=False, default="nd")
     note = Column(String(1000), nullable=False, default="")
+    # Who recorded it and when: its author may delete it as a mistake (app.rules.eliminazione).
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    creato_il = Column(DateTime, nullable=True, default=_ora)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, false, text,
+)
 from sqlalchemy.orm import relationship, validates
 
 from app.models import (
@@ -68,6 +70,13 @@ class Spesa(Versionato, PerBeneficiaria, Model):
     creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     creato_da = relationship(Utente, foreign_keys=[creato_da_id])
     creato_il = Column(DateTime, nullable=False, default=_ora)
+    # Annulled instead of deleted (app.servizi.annullamento): kept, shown, out of every total, and
+    # never admitted (ammissibile is false), so whatever counts the admitted ones leaves it out.
+    annullata = Column(Boolean, nullable=False, default=False, server_default=false(), index=True)
+    annullata_il = Column(DateTime, nullable=True)
+    annullata_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    annullata_da = relationship(Utente, foreign_keys=[annullata_da_id])
+    motivo_annullamento = Column(String(1000), nullable=False, default="", server_default="")
 
     @validates("giustificativo_numero")
     def _chiave_del_numero(self, _nome, numero):
@@ -81,6 +90,8 @@ class Spesa(Versionato, PerBeneficiaria, Model):
 
     @property
     def esito(self) -> str:
+        if self.annullata:
+            return "Annullata"
         return "Ammissibile" if self.ammissibile else "Non ammissibile"
 
     def __repr__(self):

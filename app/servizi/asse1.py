@@ -149,7 +149,7 @@ def dati_cruscotto() -> dict:
             .join(m.Asse, m.Priorita.asse_id == m.Asse.id)
             .join(m.Programma, m.Asse.programma_id == m.Programma.id)
             .join(m.Ente, m.Spesa.ente_pagatore_id == m.Ente.id)
-            .where(m.Spesa.ammissibile.is_(True), m.Programma.codice == programma.codice)
+            .where(m.Spesa.ammissibile.is_(True), m.Spesa.annullata.is_(False), m.Programma.codice == programma.codice)
             .group_by(m.Asse.codice, m.Ente.nome)).all()
         budget_riga = s.execute(select(*[func.coalesce(func.sum(getattr(m.Progetto, col)), 0)
                                          for col in _CODICI_BUDGET.values()])).one()

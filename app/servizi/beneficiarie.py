@@ -24,21 +24,12 @@ def verifica_titolare(record, utente) -> None:
 
 
 def verifica_eliminazione_beneficiaria(beneficiaria: m.Beneficiaria, utente) -> None:
-    """Only her CAV deletes her, and only while nothing of her history hangs from her (the tables
-    whose foreign key to her is RESTRICT: the database refuses them too)."""
-    from app.rules.eliminazione import motivi_rifiuto_eliminazione
+    """Only her CAV deletes her, only while nothing of her history hangs from her, and only as
+    the fresh mistake of whoever registered her (app.rules.eliminazione)."""
+    from app.servizi.eliminazione import verifica_eliminazione
 
     verifica_titolare(beneficiaria, utente)
-    conteggi = {}
-    with come_sistema():  # only numbers leave
-        for tabella in m.Beneficiaria.metadata.sorted_tables:
-            for fk in tabella.foreign_keys:
-                if fk.column is m.Beneficiaria.__table__.c.id and fk.ondelete == "RESTRICT":
-                    conteggi[tabella.name] = db.session.execute(
-                        select(func.count()).select_from(tabella).where(fk.parent == beneficiaria.id)).scalar()
-    motivi = motivi_rifiuto_eliminazione(conteggi)
-    if motivi:
-        raise Rifiuto(motivi)
+    verifica_eliminazione(beneficiaria, utente)
 
 
 def prossimo_codice(ambito: m.Ambito, anno: int) -> tuple[int, str]:
@@ -55,6 +46,7 @@ def prepara_nuova_beneficiaria(item: m.Beneficiaria, utente) -> None:
         raise Rifiuto("Solo un'operatrice di un centro antiviolenza può registrare una beneficiaria.")
     item.ente_id = ente.id
     item.ente = ente
+    item.creato_da_id = utente.id
     if item.ambito is None and item.ambito_id is not None:
         item.ambito = db.session.get(m.Ambito, item.ambito_id)
     if item.ambito is None:

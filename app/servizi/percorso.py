@@ -11,6 +11,7 @@ from app.extensions import db
 from app.rules import workflow
 from app.security import attore_di
 from app.servizi import Rifiuto
+from app.servizi.eliminazione import registra_autore
 
 
 def stato_di(progetto: m.Progetto) -> workflow.ProgettoStato:
@@ -70,6 +71,7 @@ def prepara_segnalazione(item: m.Segnalazione, utente) -> None:
         raise Rifiuto("Una segnalazione può essere inviata da un centro antiviolenza o da un servizio sociale.")
     item.ente_segnalante_id = ente.id
     item.ambito_id = item.beneficiaria.ambito_id  # always the équipe of her ambito
+    registra_autore(item, utente)
 
 
 def prepara_valutazione(item: m.Valutazione, utente) -> None:

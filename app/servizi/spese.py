@@ -80,7 +80,8 @@ def _giustificativi(spese: list[m.Spesa]) -> list[tuple[int, tuple, bool]]:
     righe = db.session.execute(
         select(m.Spesa.id, m.Spesa.ente_pagatore_id, m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data,
                m.Spesa.non_ammissibile_su_richiesta)
-        .where(m.Spesa.giustificativo_chiave.in_(sorted({c[1] for c in chiavi})))).all()
+        .where(m.Spesa.giustificativo_chiave.in_(sorted({c[1] for c in chiavi})),
+               m.Spesa.annullata.is_(False))).all()  # an annulled spesa charges nothing
     # The spese being judged count with the values they have now, not the stored ones.
     altre = [(i, (e, el.normalizza_giustificativo(n), d), bool(f)) for i, e, n, d, f in righe if i not in in_memoria]
     return altre + [(s.id, _chiave(s), bool(s.non_ammissibile_su_richiesta)) for s in spese if _chiave(s)]
@@ -115,7 +116,9 @@ def _spese_del_progetto(progetto_id: int | None) -> list[m.Spesa]:
     if progetto_id is None:
         return []
     with come_sistema(), db.session.no_autoflush:
-        return list(db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id)
+        # An annulled spesa is never judged again: it stays out of every ceiling.
+        return list(db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id,
+                                                             m.Spesa.annullata.is_(False))
                                        .order_by(m.Spesa.data, m.Spesa.id)).scalars())
 
 
@@ -229,7 +232,8 @@ def ricalcola_tutto() -> int:
     with come_sistema():
         pids = db.session.execute(select(m.Progetto.id)).scalars().all()
         n = sum(ricalcola_progetto(pid) for pid in pids)
-        for s in db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id.is_(None))).scalars():
+        for s in db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id.is_(None),
+                                                            m.Spesa.annullata.is_(False))).scalars():
             _applica(s, _giudica([s])[0])
             n += 1
         db.session.commit()

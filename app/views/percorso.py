@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app import models as m
 from app import servizi
+from app.servizi import eliminazione
 from app.servizi import percorso as servizi_percorso
 from app.servizi import scadenze
 from app.rules import workflow
@@ -58,6 +59,9 @@ class SegnalazioneView(LiaRecordView):
 
     def pre_add(self, item):
         servizi_percorso.prepara_segnalazione(item, g.user)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)
 
 
 class ValutazioneView(LiaRecordView):
@@ -186,8 +190,13 @@ class EsitoProgettoView(LiaRecordView):
 
     def pre_add(self, item):
         servizi_percorso.prepara_figlio_di_progetto(item)
+        eliminazione.registra_autore(item, g.user)
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        servizi_percorso.prepara_figlio_di_progetto(item)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)
 
 
 class ColloquioCPIView(LiaRecordView):

@@ -1,7 +1,7 @@
 """versioni: ogni record che gli utenti modificano ha una versione (nessuna modifica persa)
 
 Revision ID: 0011_versioni
-Revises: 0010_tetti
+Revises: 0014_giudizio
 """
 import sqlalchemy as sa
 from alembic import op

@@ -1,7 +1,7 @@
 """sequenze: codici da un contatore sotto lock; risposte conservate per Idempotency-Key
 
 Revision ID: 0013_sequenze
-Revises: 0010_tetti
+Revises: 0011_versioni
 """
 import re
 
