@@ -42,6 +42,8 @@ LIA_PROGRAMMA = os.environ.get("LIA_PROGRAMMA", "lia2")
 # Where attachments (giustificativi, documents) live: outside the database.
 LIA_UPLOAD_DIR = os.environ.get("LIA_UPLOAD_DIR", str(INSTANCE_DIR / "allegati"))
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # an uploaded giustificativo: 10 MB at most
+# How long the answer to an API POST sent with an Idempotency-Key is kept (app/api/idempotenza.py).
+LIA_IDEMPOTENZA_ORE = int(os.environ.get("LIA_IDEMPOTENZA_ORE", "24"))
 
 # Flask-AppBuilder
 APP_NAME = "L.I.A. 2 — Rete Antiviolenza Cremona"

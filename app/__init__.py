@@ -33,6 +33,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     with app.app_context():
         integrita.installa(db.engine)  # SQLite enforces foreign keys on every connection
         concorrenza.installa(db.engine)  # SQLite: WAL, and waiting for another worker's write
+    from app.servizi import date_plausibili
+
+    date_plausibili.installa()  # no date before 1900 or past the programme's end plus its margin
     # CSRF before AppBuilder: FAB exempts its REST API only when CSRFProtect is already there.
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -54,6 +57,9 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     from app import risposte
 
     risposte.configura(app)  # security headers, no-store, Italian error pages
+    from app import versioni
+
+    versioni.installa(app)  # a stale write met by any route: the Italian 409, never a 500
     _proteggi_log()
     return app
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import Beneficiaria, DatiPersonali, _ora
 from app.models.audit import AuditEvento
+from app.models.sequenze import RichiestaIdempotente
 from app.rules import audit as regole
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ AZIONI = {
     "rotazione_chiave": "Rotazione della chiave di cifratura",
     "backup": "Backup",
     "ripristino": "Ripristino da un backup",
+    "annullamento": "Annullamento di una spesa",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",
@@ -69,7 +71,8 @@ SISTEMA = "sistema"  # the username of rows written outside a request (CLI)
 ANONIMO = object()  # utente=ANONIMO: nobody identifiable (a login with an unknown username)
 
 # FAB's own plumbing, rebuilt from code by `flask lia init-roles`: no decision of a person.
-_NON_AUDITATI = (AuditEvento, Permission, ViewMenu, PermissionView, RegisterUser)
+# An Idempotency-Key's stored answer is a copy of a request already audited (app.api.idempotenza).
+_NON_AUDITATI = (AuditEvento, Permission, ViewMenu, PermissionView, RegisterUser, RichiestaIdempotente)
 # Bookkeeping, not decisions: FAB's login counters (the login row says it) and change stamps.
 _CAMPI_IGNORATI = frozenset({"last_login", "login_count", "fail_login_count", "changed_on", "changed_by_fk"})
 

@@ -72,7 +72,7 @@ def init_roles_cmd():
 
 def carica_programma(codice: str | None = None):
     from app.rules.programma import programma_predefinito
-    from app.servizi import sincronizza_programma
+    from app.servizi.programma import sincronizza_programma
 
     programma = programma_predefinito(codice or current_app.config["LIA_PROGRAMMA"])
     with come_sistema():

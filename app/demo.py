@@ -115,7 +115,7 @@ def _get_or_create(modello, cerca: dict, **valori):
 
 
 def carica_demo(password: str) -> dict:
-    from app.servizi import prossimo_codice
+    from app.servizi.beneficiarie import prossimo_codice
 
     sm = current_app.appbuilder.sm
     ambiti = {nome: _get_or_create(m.Ambito, {"nome": nome}, codice=codice) for codice, nome in AMBITI}
@@ -187,7 +187,7 @@ def _spesa_demo(utente, progetto, voce_codice, importo, data, numero, **extra):
 def carica_percorsi_demo(sm) -> bool:
     """A few referrals, projects in every state, spese and the Asse I records. Runs once: it
     does nothing when the demo already has referrals."""
-    from app.servizi import esegui_transizione, prepara_progetto, prepara_segnalazione, prepara_valutazione
+    from app.servizi.percorso import esegui_transizione, prepara_progetto, prepara_segnalazione, prepara_valutazione
 
     if db.session.execute(select(m.Segnalazione.id)).first():
         return False

@@ -47,6 +47,8 @@ ERRORI = {
     403: ("Accesso negato", "Non hai i permessi per questa pagina o per questa operazione."),
     404: ("Pagina non trovata", "La pagina o il record richiesto non esiste o non è visibile per te."),
     405: ("Operazione non consentita", "Questa operazione non è consentita su questa pagina."),
+    409: ("Modificato da altri", "Qualcun altro ha modificato questo record nel frattempo: l'operazione non è "
+                                 "stata registrata. Ricarica la pagina, controlla il record e riprova."),
     413: ("File troppo grande", "Il file o i dati inviati superano la dimensione massima ammessa ({mb} MB)."),
     429: ("Troppe richieste", "Hai inviato troppe richieste in poco tempo: attendi un minuto e riprova."),
     500: ("Errore interno", "Si è verificato un errore interno. Riprova tra qualche minuto; se l'errore si "

@@ -518,3 +518,53 @@ class FiltroMembriAmmessi(BaseFilter):
     def apply(self, query, value):
         return query.where(Utente.active.is_(True), Utente.ente_id.is_not(None),
                            Utente.roles.any(Role.name.in_(sorted(RUOLI_OPERATIVI))))
+
+
+# --- judging money: an explicit perimeter; who changes a spesa (issue 10, §1 and §6) ----------
+
+class PerimetroNonImpostato(RuntimeError):
+    """Code outside a request judged data without saying whose eyes it uses."""
+
+
+def richiedi_perimetro() -> None:
+    """For code that must see every row it depends on (a spesa's verdict counts the project's other
+    spese): a logged-in user, or an explicit `come_sistema()` / `come_utente()`. Headless code that
+    set neither would see no rows and judge against an empty project: it fails here instead."""
+    if _perimetro_forzato.get() is not None:
+        return
+    token = _in_calcolo.set(True)
+    try:
+        if utente_corrente() is not None:
+            return
+    finally:
+        _in_calcolo.reset(token)
+    raise PerimetroNonImpostato("nessun perimetro: usare come_sistema() o come_utente() fuori da una richiesta")
+
+
+def puo_modificare_spesa(utente, spesa) -> bool:
+    """Money is changed by who pays it: a CAV the spese her CAV pays, the capofila the Asse I
+    spese it pays. Nobody changes another ente's spesa (the payer itself never changes)."""
+    ente = _ente(utente)
+    if spesa is None or ente is None or ente.id != spesa.ente_pagatore_id or not getattr(utente, "is_active", False):
+        return False
+    return (RUOLO_CAV in nomi_ruoli(utente) and ente.is_cav) or valida_come_capofila(utente)
+
+
+def puo_eliminare_spesa(utente, spesa) -> bool:
+    return puo_modificare_spesa(utente, spesa)
+
+
+# --- nothing vanishes: who annuls a spesa, who deletes a record as a mistake (issue 10, §6) ----
+
+def puo_annullare_spesa(utente, spesa) -> bool:
+    """Whoever may change the spesa (its payer): its project's other enti, the Region and the
+    Amministratore never do."""
+    return puo_modificare_spesa(utente, spesa)
+
+
+def e_autore(utente, record) -> bool:
+    """The user created this record (and is still active): she alone may delete it as a mistake.
+    A record from before authors were kept has none, and nobody deletes it."""
+    autore = getattr(record, "creato_da_id", None)
+    return bool(utente is not None and getattr(utente, "is_active", False) and autore is not None
+                and autore == utente.id)

@@ -8,6 +8,7 @@ import html
 import json
 import re
 import uuid
+from datetime import date, timedelta
 from types import SimpleNamespace
 from urllib.parse import quote, quote_plus
 
@@ -19,6 +20,11 @@ from tests.aiuti_percorso import progetto_validato
 
 CAV = ("cav.cremona", "cav.crema", "cav.casalmaggiore")
 EQUIPE = ("equipe.cremona", "equipe.crema", "equipe.casalmaggiore")
+
+
+def _futura() -> str:
+    """An event not held yet, within the plausible dates (app.rules.date_plausibili)."""
+    return (date.today() + timedelta(days=200)).isoformat()
 
 
 def ruolo(username):
@@ -234,7 +240,7 @@ def test_laboratorio_con_sessione_ma_nessuna_presente_non_conta(app, api_di):
 def test_incontri_formativi_solo_quelli_svolti(app, api_di):
     cap = api_di("capofila")
     prima = conteggi(app).incontri_formativi
-    r = cap.post("/api/v1/eventoformativo/", json={"data": "2099-01-15", "tema": "Formazione futura"})
+    r = cap.post("/api/v1/eventoformativo/", json={"data": _futura(), "tema": "Formazione futura"})
     assert r.status_code == 201, r.get_json()
     assert conteggi(app).incontri_formativi == prima
     r = cap.post("/api/v1/eventoformativo/", json={"data": "2023-10-05", "tema": "Diffusione del modello",
@@ -565,7 +571,7 @@ def test_matrice_api(username, app, scenario, pii):
     s.verifica(r, "POST presenze")
     r = a.post("/api/v1/accordo/", json={"controparte": "Prova matrice", "tipo": "patto", "area": "lavoro"})
     assert r.status_code == (201 if ruolo(username) in SCRIVE["Accordo"] else 403)
-    r = a.post("/api/v1/eventoformativo/", json={"data": "2099-12-01", "tema": "Prova matrice"})
+    r = a.post("/api/v1/eventoformativo/", json={"data": _futura(), "tema": "Prova matrice"})
     assert r.status_code == (201 if ruolo(username) in SCRIVE["EventoFormativo"] else 403)
     # Enrolment: a woman outside her perimeter is refused, and never named.
     fuori = [b for b in sc.donne if b not in visibili(sc, username)]

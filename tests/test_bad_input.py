@@ -92,7 +92,7 @@ def rete(app):
     from app import models as m
     from app.extensions import db
     from app.security import come_sistema
-    from app.servizi import prossimo_codice
+    from app.servizi.beneficiarie import prossimo_codice
 
     with app.app_context(), come_sistema():
         ente = {e.nome: e for e in db.session.query(m.Ente).all()}

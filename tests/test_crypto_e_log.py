@@ -344,7 +344,7 @@ def test_logs_at_debug_carry_no_personal_data_during_normal_and_failing_requests
     dp_crema, bid_crema, cf_crema, cognome_crema = prima_dp_di(app, "cav.crema")
     dp_cremona, bid_cremona, cf_cremona, _ = prima_dp_di(app, "cav.cremona")
     propria = pii[bid_crema]
-    from app.servizi import prossimo_codice
+    from app.servizi.beneficiarie import prossimo_codice
 
     with app.app_context(), come_sistema():
         dp = db.session.get(m.DatiPersonali, dp_crema)
@@ -440,7 +440,7 @@ def test_failed_create_logs_no_personal_data_at_default_levels(app, pii, caplog)
     from app import models as m
     from app.extensions import db
     from app.security import come_sistema
-    from app.servizi import prossimo_codice
+    from app.servizi.beneficiarie import prossimo_codice
 
     caplog.set_level(logging.INFO)
     with app.app_context(), come_sistema():

@@ -277,7 +277,8 @@ def test_la_migrazione_conserva_i_dati_e_toglie_i_resti_delle_donne_eliminate(tm
     ddl = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE type='table'"))
     assert all("AUTOINCREMENT" in ddl[t] for t in tabelle if t != "lia_microequipe_membro")
     regole = {r[3]: r[6] for r in con.execute("PRAGMA foreign_key_list(lia_segnalazione)")}
-    assert regole == {"beneficiaria_id": "RESTRICT", "ente_segnalante_id": "RESTRICT", "ambito_id": "RESTRICT"}
+    assert regole == {"beneficiaria_id": "RESTRICT", "ente_segnalante_id": "RESTRICT", "ambito_id": "RESTRICT",
+                      "creato_da_id": "RESTRICT"}
     con.close()
 
 

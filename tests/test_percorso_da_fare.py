@@ -120,9 +120,9 @@ def imposta_chiusura(app, pid, quando):
 
 
 def mesi_dopo(d, mesi):
-    from app.servizi import _aggiungi_mesi
+    from app.rules.workflow import aggiungi_mesi
 
-    return _aggiungi_mesi(d, mesi)
+    return aggiungi_mesi(d, mesi)
 
 
 def mesi_fa(mesi):
@@ -250,18 +250,18 @@ def test_ruoli_operativi_aprono_da_fare(browser, utente):
         assert titolo in pagina
 
 
-# --- servizi.da_fare at the boundaries --------------------------------------------------------
+# --- scadenze.da_fare at the boundaries --------------------------------------------------------
 
 def _da_fare_di(app, username, oggi):
-    """servizi.da_fare for `username` at date `oggi`, within her perimeter: ids per list."""
-    from app import servizi
+    """scadenze.da_fare for `username` at date `oggi`, within her perimeter: ids per list."""
     from app.extensions import db
     from app.security import come_utente
+    from app.servizi import scadenze
 
     with app.app_context():
         utente = app.appbuilder.sm.find_user(username=username)
         with come_utente(utente):
-            liste = servizi.da_fare(utente, oggi=oggi)
+            liste = scadenze.da_fare(utente, oggi=oggi)
             out = {
                 "segnalazioni": {s.id for s in liste["segnalazioni_da_valutare"]},
                 "da_validare": {p.id for p in liste["progetti_da_validare"]},

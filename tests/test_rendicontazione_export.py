@@ -49,7 +49,9 @@ def _somme_db(app, ente_nome=None):
     from app.security import come_sistema
 
     with app.app_context(), come_sistema():
-        q = select(m.Spesa.ammissibile, func.sum(m.Spesa.importo)).group_by(m.Spesa.ammissibile)
+        # An annulled spesa is in neither sum (the workbook shows it as "Annullata").
+        q = (select(m.Spesa.ammissibile, func.sum(m.Spesa.importo)).where(m.Spesa.annullata.is_(False))
+             .group_by(m.Spesa.ammissibile))
         if ente_nome:
             q = q.join(m.Ente, m.Spesa.ente_pagatore_id == m.Ente.id).where(m.Ente.nome == ente_nome)
         somme = {bool(a): Decimal(t) for a, t in db.session.execute(q)}

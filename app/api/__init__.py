@@ -4,6 +4,7 @@ Errors are Italian JSON bodies with 4xx codes; database errors never echo SQL or
 """
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 from flask import current_app, g, request
@@ -17,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from marshmallow.validate import Email, Length, Range
 
 from app import models as m
-from app import servizi
+from app import servizi, versioni
+from app.servizi import beneficiarie, date_plausibili
 from app.audit import ApiConDatiPersonali
 from app.crypto import colonne_cifrate
 from app.extensions import db
@@ -25,7 +27,7 @@ from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.servizi.interfaccia import InterfacciaLia
 from app.security import FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
-from app.api import messaggi, robustezza  # noqa: E402
+from app.api import idempotenza, messaggi, robustezza  # noqa: E402
 from app.api.messaggi import RisposteItaliane  # noqa: E402
 
 messaggi.installa()
@@ -65,6 +67,10 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
             info["description"] = ""  # FAB translates "", and gettext("") is the catalogue's header
         return info
 
+    def add_api_spec(self, api_spec):
+        super().add_api_spec(api_spec)
+        idempotenza.documenta(api_spec)
+
     def add_apispec_components(self, api_spec):
         super().add_apispec_components(api_spec)
         for nome in (self.list_model_schema_name, self.add_model_schema_name, self.edit_model_schema_name,
@@ -72,6 +78,42 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
             schema = api_spec.components.schemas.get(nome)
             if schema is not None:
                 api_spec.components.schemas[nome] = robustezza.numeri_json(schema)
+        schema = api_spec.components.schemas.get(self.edit_model_schema_name)
+        if self._versionata and schema is not None:
+            schema.setdefault("properties", {})[versioni.CAMPO] = {
+                "type": "integer", "minimum": 1, "maximum": robustezza.ID_MASSIMO,
+                "description": "In una PUT, facoltativo: la versione letta con GET. Se il record è cambiato nel "
+                               "frattempo la modifica è rifiutata (409). In risposta: la nuova versione."}
+
+    @property
+    def _versionata(self) -> bool:
+        return versioni.versionato(self.datamodel.obj)
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        super().operation_helper(path=path, operations=operations, methods=methods, func=func, **kwargs)
+        if not self._versionata:
+            return
+        if func.__name__ == "get" and "get" in operations:
+            operations["get"].setdefault("responses", {}).setdefault(200, {})["headers"] = {"ETag": {
+                "description": "La versione del record, da rimandare in If-Match con la PUT.",
+                "schema": {"type": "string"}}}
+        if func.__name__ == "put" and "put" in operations:
+            operations["put"].setdefault("parameters", []).append({
+                "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+                "description": "Facoltativo: l'ETag letto con GET. Se il record è cambiato nel frattempo la "
+                               "modifica è rifiutata (409). Senza If-Match né «versione» vince l'ultima scrittura."})
+            operations["put"].setdefault("responses", {})[409] = {
+                "description": "Qualcun altro ha modificato il record dopo la lettura: nulla è stato scritto.",
+                "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "message": {"type": "string"}, versioni.CAMPO: {"type": "integer"}}}}}}
+
+    def response_500(self, message=None):
+        # FAB's @safe answers any exception of an endpoint with a 500: a stale write met by one of
+        # ours (a transition, a confirmation) is the 409 of app.versioni.
+        if versioni.superata(sys.exc_info()[1]):
+            db.session.rollback()
+            return self.response(409, message=versioni.MSG_SUPERATA)
+        return super().response_500(message=message)
 
     @staticmethod
     def conflitto(exc) -> servizi.Rifiuto | None:
@@ -92,6 +134,15 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         self.order_columns = [c for c in self.order_columns if c not in cifrate]
         self._filters = self.datamodel.get_filters(search_columns=self.search_columns,
                                                    search_filters=self.search_filters)
+        # The version is read with the record and sent back with a PUT (app.versioni), never
+        # written from a request.
+        self.add_columns = [c for c in self.add_columns if c != versioni.CAMPO]
+        self.edit_columns = [c for c in self.edit_columns if c != versioni.CAMPO]
+        if self._versionata:
+            for nome in ("list_columns", "show_columns", "list_select_columns", "show_select_columns"):
+                colonne = getattr(self, nome)
+                if colonne and versioni.CAMPO not in colonne:
+                    setattr(self, nome, [*colonne, versioni.CAMPO])  # a copy: lists may be shared
 
     def _handle_order_args(self, rison_args):
         # FAB accepts any column when the list of declared ones is empty: never order by an
@@ -158,11 +209,49 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         return self.response(201, **{API_RESULT_RES_KEY: self.add_model_schema.dump(item, many=False),
                                      "id": self.datamodel.get_pk_value(item)})
 
+    def get_headless(self, pk, **kwargs):
+        risposta = super().get_headless(pk, **kwargs)
+        if risposta.status_code == 200 and self._versionata:
+            versione = (risposta.get_json().get(API_RESULT_RES_KEY) or {}).get(versioni.CAMPO)
+            if versione is not None:  # absent when the client chose the columns without it
+                risposta.headers["ETag"] = versioni.etag(versione)
+        return risposta
+
+    def _superata(self, item):
+        """409: someone else's save came between the client's read and this PUT; nothing written."""
+        db.session.rollback()
+        try:
+            versione = item.versione  # reloaded: the stored one
+        except SQLAlchemyError:  # deleted in the meantime
+            return self.response(409, message=versioni.MSG_ELIMINATO)
+        risposta = self.response(409, message=versioni.MSG_API, **{versioni.CAMPO: versione})
+        risposta.headers["ETag"] = versioni.etag(versione)
+        return risposta
+
+    def _versione_attesa(self, item, dati: dict):
+        """The version the client read (If-Match, `versione`): an error response when it is not the
+        stored one, else None (also when the client sent neither)."""
+        if not self._versionata:
+            return None
+        if versioni.CAMPO in dati:
+            letta = dati.pop(versioni.CAMPO)
+            if not versioni.versione_valida(letta):
+                return self.response_422(message={versioni.CAMPO: [versioni.MSG_VERSIONE_NON_VALIDA]})
+            if letta != item.versione:
+                return self._superata(item)
+        if request.headers.get("If-Match") is not None and not versioni.accetta_if_match(request.if_match,
+                                                                                         item.versione):
+            return self._superata(item)
+        return None
+
     def put_headless(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
         dati, errore = self._json(self.edit_model_schema)
+        if errore is not None:
+            return errore
+        errore = self._versione_attesa(item, dati)
         if errore is not None:
             return errore
         try:
@@ -173,7 +262,12 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         errore = self._salva(item, nuovo=False)
         if errore is not None:
             return errore
-        return self.response(200, **{API_RESULT_RES_KEY: self.edit_model_schema.dump(item, many=False)})
+        risultato = self.edit_model_schema.dump(item, many=False)
+        if not self._versionata:
+            return self.response(200, **{API_RESULT_RES_KEY: risultato})
+        risposta = self.response(200, **{API_RESULT_RES_KEY: {**risultato, versioni.CAMPO: item.versione}})
+        risposta.headers["ETag"] = versioni.etag(item.versione)
+        return risposta
 
     def delete_headless(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
@@ -184,8 +278,10 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
             self.datamodel.delete(item)
         except servizi.Rifiuto as exc:
             return self._rifiuto(exc)
-        except (DatabaseException, SQLAlchemyError):
+        except (DatabaseException, SQLAlchemyError) as exc:
             db.session.rollback()
+            if versioni.superata(exc):
+                return self.response(409, message=versioni.MSG_SUPERATA)
             return self.response_422(message=servizi.MSG_COLLEGATO)
         self.post_delete(item)
         return self.response(200, message="OK")
@@ -197,6 +293,7 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
             db.session.rollback()
             return self.response_422(message=errori)
         try:
+            date_plausibili.verifica_oggetto(item)
             if nuovo:
                 self.pre_add(item)
                 self.datamodel.add(item)
@@ -206,6 +303,8 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         except servizi.Rifiuto as exc:
             return self._rifiuto(exc)
         except (DatabaseException, SQLAlchemyError) as exc:
+            if versioni.superata(exc):  # another save committed between our read and our write
+                return self._superata(item)
             db.session.rollback()
             rifiuto = self.conflitto(exc)
             if rifiuto is not None:  # another request stored the same thing first
@@ -251,13 +350,13 @@ class BeneficiariaApi(LiaModelRestApi):
     add_query_rel_fields = {"ambito": []}
 
     def pre_add(self, item):
-        servizi.prepara_nuova_beneficiaria(item, g.user)
+        beneficiarie.prepara_nuova_beneficiaria(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     def pre_delete(self, item):
-        servizi.verifica_eliminazione_beneficiaria(item, g.user)
+        beneficiarie.verifica_eliminazione_beneficiaria(item, g.user)
 
 
 class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
@@ -299,13 +398,13 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
     }
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
-        servizi.verifica_dati_personali(item)
+        beneficiarie.verifica_titolare(item, g.user)
+        beneficiarie.verifica_dati_personali(item)
 
     pre_update = pre_add
 
     def pre_delete(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     @expose("/cerca", methods=["POST"])
     @protect()
@@ -337,7 +436,7 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
         motivi = motivi_cf_non_valido(cf)
         if motivi:
             return self.response_422(message={"codice_fiscale": motivi})
-        dp = servizi.cerca_per_codice_fiscale(cf)
+        dp = beneficiarie.cerca_per_codice_fiscale(cf)
         if dp is None:
             return self.response_404()
         return self.response(200, result={"id": dp.id, "beneficiaria_id": dp.beneficiaria_id,
@@ -357,11 +456,11 @@ class ConsensoApi(LiaModelRestApi):
     validators_columns = {"ambito_consenso": Length(max=300)}
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
         item.registrato_da_id = g.user.id
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_delete = pre_update
 
@@ -379,7 +478,7 @@ class AltraMisuraApi(LiaModelRestApi):
     validators_columns = {"note": Length(max=500), "assi_coperti": Length(max=20)}
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_update = pre_delete = pre_add
 
@@ -396,3 +495,4 @@ def registra(appbuilder):
 
     utenti.registra(appbuilder)
     robustezza.installa(current_app)
+    idempotenza.installa(current_app)  # after robustezza: an oversized body is refused first

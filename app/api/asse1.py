@@ -17,7 +17,7 @@ from app.api.messaggi import RisposteItaliane
 from app.servizi.interfaccia import InterfacciaLia
 from app.extensions import db
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
-from app.servizi import Rifiuto
+from app.servizi import Rifiuto, transazione
 from app.servizi.asse1 import (
     RISORSA_CRUSCOTTO, RISORSA_LABORATORIO, dati_cruscotto, iscritte_visibili, presenze_visibili,
     registra_presenze, solo_capofila, verifica_accordo, verifica_iscrizione, verifica_modello,
@@ -115,9 +115,9 @@ class LaboratorioApi(SoloCapofilaScriveApi, LiaModelRestApi):
             return self.response_400(message="Inviare un oggetto JSON con «presenti»: l'elenco degli id delle "
                                              "beneficiarie presenti (anche vuoto).")
         try:
-            n_presenti, n_assenti = registra_presenze(sessione, presenti)
+            with transazione():
+                n_presenti, n_assenti = registra_presenze(sessione, presenti)
         except Rifiuto as exc:
-            db.session.rollback()
             return self.response_422(message={"_schema": exc.motivi, **exc.per_campo})
         return self.response(200, result={"sessione": sessione.id, "presenti": n_presenti, "assenti": n_assenti})
 

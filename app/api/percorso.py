@@ -10,6 +10,8 @@ from marshmallow.validate import Length, Range
 
 from app import models as m
 from app import servizi
+from app.servizi import eliminazione
+from app.servizi import percorso as servizi_percorso
 from app.api import LiaModelRestApi
 from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 from app.servizi.interfaccia import InterfacciaLia
@@ -33,7 +35,10 @@ class SegnalazioneApi(LiaModelRestApi):
     validators_columns = {"note": _NOTE}
 
     def pre_add(self, item):
-        servizi.prepara_segnalazione(item, g.user)
+        servizi_percorso.prepara_segnalazione(item, g.user)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)
 
 
 class ValutazioneApi(LiaModelRestApi):
@@ -49,7 +54,7 @@ class ValutazioneApi(LiaModelRestApi):
     validators_columns = {"motivazione": _NOTE}
 
     def pre_add(self, item):
-        servizi.prepara_valutazione(item, g.user)
+        servizi_percorso.prepara_valutazione(item, g.user)
 
     pre_update = pre_add
 
@@ -70,14 +75,14 @@ class MicroEquipeApi(LiaModelRestApi):
 
     def _init_model_schemas(self):
         super()._init_model_schemas()
-        # Default: the referring ente coordinates (servizi.prepara_microequipe).
+        # Default: the referring ente coordinates (servizi_percorso.prepara_microequipe).
         self.add_model_schema.fields["ente_coordinatore"].required = False
 
     def pre_add(self, item):
-        servizi.prepara_microequipe(item, g.user)
+        servizi_percorso.prepara_microequipe(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_membri_microequipe(item)
+        servizi_percorso.verifica_membri_microequipe(item)
 
 
 class ProgettoApi(LiaModelRestApi):
@@ -102,13 +107,13 @@ class ProgettoApi(LiaModelRestApi):
                           "budget_asse_iv": Range(min=0, max=1_000_000, error="Importo non valido.")}
 
     def pre_add(self, item):
-        servizi.prepara_progetto(item, g.user)
+        servizi_percorso.prepara_progetto(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_modifica_progetto(item)
+        servizi_percorso.verifica_modifica_progetto(item)
 
     def pre_delete(self, item):
-        servizi.verifica_eliminazione_progetto(item)
+        servizi_percorso.verifica_eliminazione_progetto(item)
 
     @expose("/<int:pk>/transizione", methods=["POST"])
     @protect()
@@ -143,7 +148,8 @@ class ProgettoApi(LiaModelRestApi):
         except ValueError:
             return self.response_422(message={"data": ["Data non valida (AAAA-MM-GG)."]})
         try:
-            servizi.esegui_transizione(progetto, g.user, dati["verso"], dati.get("nota", ""), data)
+            with servizi.transazione():
+                servizi_percorso.esegui_transizione(progetto, g.user, dati["verso"], dati.get("nota", ""), data)
         except servizi.Rifiuto as exc:
             return self._rifiuto(exc)
         return self.response(200, result={"id": progetto.id, "stato": progetto.stato})
@@ -194,7 +200,7 @@ class InterventoApi(LiaModelRestApi):
     validators_columns = {"note": _NOTE}
 
     def pre_add(self, item):
-        servizi.prepara_figlio_di_progetto(item)
+        servizi_percorso.prepara_figlio_di_progetto(item)
 
     pre_update = pre_add
 
@@ -212,6 +218,11 @@ class EsitoProgettoApi(LiaModelRestApi):
     validators_columns = {"note": _NOTE}
 
     def pre_add(self, item):
-        servizi.prepara_figlio_di_progetto(item)
+        servizi_percorso.prepara_figlio_di_progetto(item)
+        eliminazione.registra_autore(item, g.user)
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        servizi_percorso.prepara_figlio_di_progetto(item)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)

@@ -1,29 +1,37 @@
 """REST API of the spese: the payer is the caller's ente and the verdict is computed."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.security.decorators import permission_name
 from marshmallow.validate import Length
 
 from app import models as m
 from app.api import LiaModelRestApi
 from app.api.allegati import ConAllegatoApi
 from app.api.percorso import _NOTE, _PERIMETRO
+from app import servizi
 from app.extensions import db
+from app.security import PERMESSI_API
+from app.servizi import annullamento, eliminazione
 from app.servizi.interfaccia import InterfacciaLia
 
 class SpesaApi(ConAllegatoApi, LiaModelRestApi):
     resource_name = "spesa"
     class_permission_name = "Spesa"
+    method_permission_name = dict(PERMESSI_API, annulla="write")
     datamodel = InterfacciaLia(m.Spesa)
     _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
               "giustificativo_data", "coperta_da_altra_misura", "note"]
     list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "beneficiaria.codice", "voce.codice",
                                    "importo", "data", "ente_pagatore.id", "ente_pagatore.nome", "fornitore",
                                    "giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
-                                   "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi"]
+                                   "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi",
+                                   "non_ammissibile_su_richiesta", "annullata", "annullata_il", "annullata_da.id",
+                                   "motivo_annullamento"]
     # The payer is the caller's ente and the verdict is computed: neither is taken from the request.
     add_columns = edit_columns = _campi
-    search_columns = ["progetto", "voce", "data", "ammissibile", "giustificativo_numero"]
+    search_columns = ["progetto", "voce", "data", "ammissibile", "annullata", "giustificativo_numero"]
     order_columns = ["data", "importo", "id"]
     add_query_rel_fields = edit_query_rel_fields = {"progetto": _PERIMETRO}
     validators_columns = {"fornitore": Length(max=200), "note": _NOTE,
@@ -36,7 +44,11 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
         return rifiuto_da_conflitto(exc)
 
     def normalizza_json(self, dati):
-        self._forza = bool(dati.pop("registra_non_ammissibile", False))
+        # Per request (flask.g), never on this instance: the API object serves every request at once.
+        forza = dati.pop("registra_non_ammissibile", None)
+        if forza is not None and not isinstance(forza, bool):
+            return dati, {"registra_non_ammissibile": ["Indicare true o false."]}
+        g.lia_registra_non_ammissibile = forza
         if "importo" in dati:
             from app.rules.eligibility import valida_importo
 
@@ -51,9 +63,62 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
     def pre_add(self, item):
         from app.servizi.spese import prepara_spesa
 
-        prepara_spesa(item, g.user, registra_non_ammissibile=getattr(self, "_forza", False))
+        prepara_spesa(item, g.user, registra_non_ammissibile=bool(g.get("lia_registra_non_ammissibile")))
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        from app.servizi.spese import prepara_spesa, verifica_modifica
+
+        verifica_modifica(g.user, item)
+        annullamento.verifica_modifica_spesa(item)
+        forza = g.get("lia_registra_non_ammissibile")
+        # Left out of a PUT, a spesa recorded as "non ammissibile" on purpose stays so.
+        prepara_spesa(item, g.user, registra_non_ammissibile=item.non_ammissibile_su_richiesta if forza is None
+                      else forza)
+
+    def pre_delete(self, item):
+        from app.servizi.spese import verifica_eliminazione
+
+        verifica_eliminazione(g.user, item)
+        eliminazione.verifica_eliminazione_spesa(item, g.user)
+
+    @expose("/<int:pk>/annulla", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("annulla")
+    def annulla(self, pk):
+        """Annul a spesa instead of deleting it: it stays, with the reason, out of every total and ceiling.
+        Only a user of the ente that pays it; not undone.
+        ---
+        post:
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [motivo]
+                  properties:
+                    motivo: {type: string, minLength: 5, maxLength: 1000}
+          responses:
+            200: {description: the annulled spesa's id and state}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        spesa = self.datamodel.get(pk, self._base_filters)
+        if spesa is None:
+            return self.response_404()
+        dati = request.get_json(silent=True)
+        if not isinstance(dati, dict) or not isinstance(dati.get("motivo"), str):
+            return self.response_400(message="Inviare un oggetto JSON con «motivo» (testo).")
+        try:
+            with servizi.transazione():
+                annullamento.annulla_spesa(spesa, g.user, dati["motivo"])
+        except servizi.Rifiuto as exc:
+            return self._rifiuto(exc)
+        return self.response(200, result={"id": spesa.id, "annullata": True, "esito": spesa.esito})
 
     def post_update(self, item):
         from app.servizi.spese import ricalcola_progetto

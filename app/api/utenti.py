@@ -9,7 +9,7 @@ from flask_appbuilder.security.decorators import permission_name
 from app import models as m
 from app.api import LiaModelRestApi
 from app.security import PERMESSI_API, FiltroAbilitazioni
-from app.servizi import Rifiuto
+from app.servizi import Rifiuto, transazione
 from app.servizi import utenti as servizi_utenti
 from app.servizi.interfaccia import InterfacciaLia
 
@@ -37,9 +37,12 @@ class AbilitazioneApi(LiaModelRestApi):
         if not isinstance(nota, str):
             return self.response_400(message="«nota» deve essere un testo.")
         try:
-            servizi_utenti.decidi(richiesta, g.user, conferma, nota)
+            with transazione():
+                servizi_utenti.decidi(richiesta, g.user, conferma, nota)
         except Rifiuto as exc:
             return self._rifiuto(exc)
+        if richiesta.stato == "annullata":
+            return self._rifiuto(Rifiuto(servizi_utenti.MSG_ANNULLATA))
         return self.response(200, result={"id": richiesta.id, "stato": richiesta.stato})
 
     @expose("/<int:pk>/conferma", methods=["POST"])

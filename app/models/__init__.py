@@ -13,7 +13,8 @@ from sqlalchemy import (
     Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import backref, relationship, validates
+from sqlalchemy import event, inspect as sa_inspect
+from sqlalchemy.orm import RelationshipDirection, backref, declared_attr, relationship, validates
 
 from app.crypto import DataCifrata, TestoCifrato, indice_cieco
 from app.rules.codice_fiscale import normalizza_cf
@@ -22,6 +23,37 @@ from app.rules.codice_fiscale import normalizza_cf
 # Every domain table: a deleted row's id is never handed out again (SQLite AUTOINCREMENT; PostgreSQL
 # sequences never reuse). A reused id would re-attach whatever still pointed to the deleted row.
 ID_MAI_RIUSATI = {"sqlite_autoincrement": True}
+
+
+class Versionato:
+    """A record users edit (a FAB form, the API): no save based on an old read overwrites a newer one.
+
+    `versione` is SQLAlchemy's version_id_col: every UPDATE of the row says `WHERE versione = <the
+    one read>`, so of two concurrent writers the second changes no row and gets StaleDataError (the
+    screens and the API turn it into "someone else changed it", app.versioni). It grows by one at
+    each change a user could have made; columns the system recomputes (`campi_derivati`, e.g. a
+    spesa's verdict) are still written under the check but do not grow it: a recompute must not
+    make every form open on the project's spese stale.
+    """
+
+    campi_derivati: tuple[str, ...] = ()
+
+    versione = Column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.versione, "version_id_generator": False}
+
+
+@event.listens_for(Versionato, "before_update", propagate=True)
+def _nuova_versione(mapper, _connection, record):
+    stato = sa_inspect(record)
+    escluse = {"versione", *record.campi_derivati}
+    # A collection of other records (a segnalazione's valutazioni) is theirs to version.
+    attributi = [*mapper.column_attrs, *(r for r in mapper.relationships
+                                         if r.direction is not RelationshipDirection.ONETOMANY)]
+    if any(stato.attrs[a.key].history.has_changes() for a in attributi if a.key not in escluse):
+        record.versione = stato.committed_state.get("versione", record.versione) + 1
 
 
 def _ora():
@@ -77,7 +109,7 @@ TIPI_ALTRA_MISURA = {
 }
 
 
-class Ambito(Model):
+class Ambito(Versionato, Model):
     __tablename__ = "lia_ambito"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -88,7 +120,7 @@ class Ambito(Model):
         return self.nome
 
 
-class Ente(Model):
+class Ente(Versionato, Model):
     __tablename__ = "lia_ente"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -113,7 +145,7 @@ class Utente(User):
     ente = relationship(Ente, foreign_keys=[ente_id])
 
 
-class Beneficiaria(Model):
+class Beneficiaria(Versionato, Model):
     """A woman in the programme, known outside her CAV only by `codice`."""
 
     __tablename__ = "lia_beneficiaria"
@@ -137,6 +169,8 @@ class Beneficiaria(Model):
         _enum("condizione_occupazionale", CONDIZIONI_OCCUPAZIONALI), nullable=False, default="nd"
     )
     creato_il = Column(DateTime, nullable=False, default=_ora)
+    # Who registered her: only that person may delete her, as a mistake (app.rules.eliminazione).
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
 
     # Her consents, measures and identity go with her, deleted by the database (ON DELETE CASCADE):
     # the ORM would only reach the rows the current user's perimeter loads.
@@ -153,7 +187,7 @@ class PerBeneficiaria:
     """Mixin of records about one woman: they share her visibility (see app.security)."""
 
 
-class Consenso(PerBeneficiaria, Model):
+class Consenso(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_consenso"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -170,7 +204,7 @@ class Consenso(PerBeneficiaria, Model):
         return f"{TIPI_CONSENSO.get(self.tipo, self.tipo)} ({self.data:%d/%m/%Y})"
 
 
-class AltraMisura(PerBeneficiaria, Model):
+class AltraMisura(Versionato, PerBeneficiaria, Model):
     """Another measure the woman receives: not programme money, checked against double funding."""
 
     __tablename__ = "lia_altra_misura"
@@ -189,7 +223,7 @@ class AltraMisura(PerBeneficiaria, Model):
         return TIPI_ALTRA_MISURA.get(self.tipo, self.tipo)
 
 
-class DatiPersonali(PerBeneficiaria, Model):
+class DatiPersonali(Versionato, PerBeneficiaria, Model):
     """Identifying data, 1:1 with Beneficiaria: seen only by the holding CAV. Encrypted at rest."""
 
     __tablename__ = "lia_dati_personali"
@@ -319,3 +353,4 @@ from app.models.asse1 import (  # noqa: E402,F401
 from app.models.utenti import STATI_RICHIESTA, RichiestaAbilitazione  # noqa: E402,F401
 from app.models.audit import AuditEvento  # noqa: E402,F401
 from app.models.accesso import AccessoUtente, CodiceRecupero  # noqa: E402,F401
+from app.models.sequenze import RichiestaIdempotente, Sequenza  # noqa: E402,F401

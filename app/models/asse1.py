@@ -8,7 +8,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import relationship
 
-from app.models import ID_MAI_RIUSATI, Ambito, Beneficiaria, Ente, PerBeneficiaria, _enum
+from app.models import ID_MAI_RIUSATI, Ambito, Beneficiaria, Ente, PerBeneficiaria, Versionato, _enum
 from app.models.percorso import AREE
 
 TIPI_ACCORDO = {"accordo": "Accordo", "protocollo": "Protocollo d'intesa", "patto": "Patto / alleanza territoriale"}
@@ -16,7 +16,7 @@ STATI_ACCORDO = {"in_definizione": "In definizione", "firmato": "Firmato", "annu
                  "scaduto": "Scaduto"}
 
 
-class Laboratorio(Model):
+class Laboratorio(Versionato, Model):
     __tablename__ = "lia_laboratorio"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -33,7 +33,7 @@ class Laboratorio(Model):
         return f"Laboratorio {self.edizione}"
 
 
-class IscrizioneLaboratorio(PerBeneficiaria, Model):
+class IscrizioneLaboratorio(Versionato, PerBeneficiaria, Model):
     """A woman enrolled in an edition (referred by her CAV or the network)."""
 
     __tablename__ = "lia_iscrizione_laboratorio"
@@ -47,7 +47,7 @@ class IscrizioneLaboratorio(PerBeneficiaria, Model):
     data_iscrizione = Column(Date, nullable=False, default=date.today)
 
 
-class SessioneLaboratorio(Model):
+class SessioneLaboratorio(Versionato, Model):
     __tablename__ = "lia_sessione_laboratorio"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -78,7 +78,7 @@ class Presenza(PerBeneficiaria, Model):
     presente = Column(Boolean, nullable=False, default=True)
 
 
-class ModelloLaboratorio(Model):
+class ModelloLaboratorio(Versionato, Model):
     """The formalised model of the laboratorio (a document stored outside the database)."""
 
     __tablename__ = "lia_modello_laboratorio"
@@ -98,7 +98,7 @@ class ModelloLaboratorio(Model):
         return self.titolo
 
 
-class EventoFormativo(Model):
+class EventoFormativo(Versionato, Model):
     """Training event for operators (priority 1.2, and the diffusion of the model)."""
 
     __tablename__ = "lia_evento_formativo"
@@ -117,7 +117,7 @@ class EventoFormativo(Model):
         return f"{self.tema} ({self.data:%d/%m/%Y})"
 
 
-class PartecipazioneEvento(Model):
+class PartecipazioneEvento(Versionato, Model):
     __tablename__ = "lia_partecipazione_evento"
     __table_args__ = (UniqueConstraint("evento_id", "ente_id"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
@@ -128,7 +128,7 @@ class PartecipazioneEvento(Model):
     numero_operatori = Column(Integer, nullable=False, default=1)
 
 
-class Accordo(Model):
+class Accordo(Versionato, Model):
     """Agreement, protocol or territorial pact with a local actor (priority 1.1)."""
 
     __tablename__ = "lia_accordo"

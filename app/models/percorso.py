@@ -11,7 +11,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, _enum, _ora
+from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, Versionato, _enum, _ora
 from app.rules.workflow import ESITI_VALUTAZIONE, STATI_ETICHETTE, STATO_INIZIALE
 
 AREE = {"lavoro": "Lavoro", "abitare": "Abitare", "entrambe": "Lavoro e abitare"}
@@ -47,7 +47,7 @@ CONDIZIONI_ABITATIVE = {
 TIPI_ESITO = {"chiusura": "Esito alla chiusura", "follow_up": "Follow-up"}
 
 
-class Segnalazione(PerBeneficiaria, Model):
+class Segnalazione(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_segnalazione"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -62,6 +62,9 @@ class Segnalazione(PerBeneficiaria, Model):
     data = Column(Date, nullable=False, default=date.today)
     area_richiesta = Column(_enum("area", AREE), nullable=False)
     note = Column(String(1000), nullable=False, default="")  # non-identifying notes only
+    # Who recorded it and when: its author may delete it as a mistake (app.rules.eliminazione).
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    creato_il = Column(DateTime, nullable=True, default=_ora)
     valutazioni = relationship("Valutazione", back_populates="segnalazione", order_by="Valutazione.data",
                                cascade="all, delete-orphan")
 
@@ -78,7 +81,7 @@ class Segnalazione(PerBeneficiaria, Model):
         return f"Segnalazione {self.beneficiaria.codice if self.beneficiaria else ''} del {self.data:%d/%m/%Y}"
 
 
-class Valutazione(PerBeneficiaria, Model):
+class Valutazione(Versionato, PerBeneficiaria, Model):
     """The équipe's decision on a segnalazione."""
 
     __tablename__ = "lia_valutazione"
@@ -107,7 +110,7 @@ membri_microequipe = Table(
 )
 
 
-class MicroEquipe(PerBeneficiaria, Model):
+class MicroEquipe(Versionato, PerBeneficiaria, Model):
     """One per case: designs and runs the project, coordinated by the referring ente."""
 
     __tablename__ = "lia_microequipe"
@@ -125,7 +128,7 @@ class MicroEquipe(PerBeneficiaria, Model):
         return f"Micro-équipe {self.beneficiaria.codice if self.beneficiaria else ''}"
 
 
-class Progetto(PerBeneficiaria, Model):
+class Progetto(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_progetto"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -184,7 +187,7 @@ class TransizioneProgetto(PerBeneficiaria, Model):
     nota = Column(String(1000), nullable=False, default="")
 
 
-class ColloquioCPI(PerBeneficiaria, Model):
+class ColloquioCPI(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_colloquio_cpi"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -198,7 +201,7 @@ class ColloquioCPI(PerBeneficiaria, Model):
     esito = Column(String(1000), nullable=False, default="")
 
 
-class Intervento(PerBeneficiaria, Model):
+class Intervento(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_intervento"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -216,7 +219,7 @@ class Intervento(PerBeneficiaria, Model):
     note = Column(String(1000), nullable=False, default="")
 
 
-class EsitoProgetto(PerBeneficiaria, Model):
+class EsitoProgetto(Versionato, PerBeneficiaria, Model):
     """Outcome at closure, and follow-ups at later dates (6 and 12 months by default)."""
 
     __tablename__ = "lia_esito_progetto"
@@ -232,3 +235,6 @@ class EsitoProgetto(PerBeneficiaria, Model):
     tipo_contratto = Column(_enum("tipo_contratto", TIPI_CONTRATTO), nullable=False, default="nessuno")
     condizione_abitativa = Column(_enum("condizione_abitativa", CONDIZIONI_ABITATIVE), nullable=False, default="nd")
     note = Column(String(1000), nullable=False, default="")
+    # Who recorded it and when: its author may delete it as a mistake (app.rules.eliminazione).
+    creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    creato_il = Column(DateTime, nullable=True, default=_ora)

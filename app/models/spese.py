@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, false, text,
+)
 from sqlalchemy.orm import relationship, validates
 
-from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, VoceSpesa, _enum, _ora
+from app.models import (
+    ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, Versionato, VoceSpesa, _enum, _ora,
+)
 from app.models.percorso import Progetto
 from app.rules.eligibility import normalizza_giustificativo
 
@@ -22,7 +26,7 @@ TIPI_GIUSTIFICATIVO = {
 INDICE_GIUSTIFICATIVO_UNICO = "uq_spesa_giustificativo_ammessa"
 
 
-class Spesa(PerBeneficiaria, Model):
+class Spesa(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_spesa"
     __table_args__ = (
         Index("ix_spesa_giustificativo", "ente_pagatore_id", "giustificativo_numero", "giustificativo_data"),
@@ -33,6 +37,8 @@ class Spesa(PerBeneficiaria, Model):
               unique=True, sqlite_where=text("ammissibile"), postgresql_where=text("ammissibile")),
         ID_MAI_RIUSATI,
     )
+    # The verdict, rewritten for every spesa of the project at each recompute.
+    campi_derivati = ("ammissibile", "motivi", "avvisi", "valutata_il")
     id = Column(Integer, primary_key=True)
     progetto_id = Column(Integer, ForeignKey("lia_progetto.id", ondelete="RESTRICT"), nullable=True, index=True)
     progetto = relationship(Progetto)
@@ -55,12 +61,22 @@ class Spesa(PerBeneficiaria, Model):
     coperta_da_altra_misura = Column(Boolean, nullable=False, default=False)
     note = Column(String(1000), nullable=False, default="")
     ammissibile = Column(Boolean, nullable=False, default=False, index=True)
+    # "Registra anche se non ammissibile": stays non ammissibile at every recompute and counts for
+    # no ceiling nor giustificativo, so it never displaces a spesa admitted before it.
+    non_ammissibile_su_richiesta = Column(Boolean, nullable=False, default=False, server_default=text("false"))
     motivi = Column(Text, nullable=False, default="")  # reasons of a "non ammissibile", one per line
     avvisi = Column(Text, nullable=False, default="")
     valutata_il = Column(DateTime, nullable=True)
     creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     creato_da = relationship(Utente, foreign_keys=[creato_da_id])
     creato_il = Column(DateTime, nullable=False, default=_ora)
+    # Annulled instead of deleted (app.servizi.annullamento): kept, shown, out of every total, and
+    # never admitted (ammissibile is false), so whatever counts the admitted ones leaves it out.
+    annullata = Column(Boolean, nullable=False, default=False, server_default=false(), index=True)
+    annullata_il = Column(DateTime, nullable=True)
+    annullata_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    annullata_da = relationship(Utente, foreign_keys=[annullata_da_id])
+    motivo_annullamento = Column(String(1000), nullable=False, default="", server_default="")
 
     @validates("giustificativo_numero")
     def _chiave_del_numero(self, _nome, numero):
@@ -74,6 +90,8 @@ class Spesa(PerBeneficiaria, Model):
 
     @property
     def esito(self) -> str:
+        if self.annullata:
+            return "Annullata"
         return "Ammissibile" if self.ammissibile else "Non ammissibile"
 
     def __repr__(self):

@@ -1,16 +1,18 @@
 """Eligibility of one spesa against the programme catalogue.
 
 Each rule is a function ``(spesa, programma, contesto) -> list[str]`` of Italian reasons
-(empty = ok), so the web form, the REST API (422), the import and the Excel export all
-share the same verdict. Pure Python: no Flask, no SQLAlchemy; money is always Decimal.
+(empty = ok) that declares, with ``@regola(campo)``, the form field its reasons belong to, so the
+web form, the REST API (422), the import and the Excel export all share the same verdict.
+``valuta_progetto`` decides the spese of one project together, in the one order that counts.
+Pure Python: no Flask, no SQLAlchemy; money is always Decimal.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Callable
+from typing import Callable, Sequence
 
 from app.rules.programma import Programma, VoceSpesa
 
@@ -42,6 +44,9 @@ class SpesaDati:
     giustificativo_data: date | None
     progetto: ProgettoDati | None  # None for Asse I spese paid by the capofila
     id: int | None = None
+    # Recorded on purpose as "non ammissibile" (money already paid): never admitted, never counted.
+    registrata_non_ammissibile: bool = False
+    ente_pagatore_etichetta: str = ""  # the payer's kind of ente, in the users' words
 
 
 @dataclass(frozen=True)
@@ -64,9 +69,25 @@ class Esito:
     ammissibile: bool
     motivi: tuple[str, ...]
     avvisi: tuple[str, ...]
+    per_campo: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the same reasons, by form field
 
 
 Regola = Callable[[SpesaDati, Programma, Contesto], list[str]]
+
+# The users' words for the keys the rules speak about.
+ETICHETTE_GESTORE = {"capofila": "dall'ente capofila", "cav": "dal centro antiviolenza che ha in carico la donna"}
+ETICHETTE_PAGATORE = {"capofila": "Ente capofila", "cav": "Centro antiviolenza"}
+ETICHETTE_AREA = {"lavoro": "Lavoro", "abitare": "Abitare", "entrambe": "Lavoro e abitare"}
+MOTIVO_SU_RICHIESTA = ("registrata come non ammissibile su richiesta: per farla valutare di nuovo, modificarla"
+                       " togliendo la spunta «Registra anche se non ammissibile»")
+
+
+def regola(campo: str):
+    """Declare the form field a rule's reasons belong to (shown next to it)."""
+    def dichiara(funzione):
+        funzione.campo = campo
+        return funzione
+    return dichiara
 
 
 # --- formatting and raw input ---------------------------------------------------------
@@ -145,11 +166,12 @@ def _assi_di_progetto(programma: Programma) -> set[str]:
 
 # --- the rules ------------------------------------------------------------------------
 
+@regola("voce")
 def regola_voce_attiva(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """1. The voce exists, and its asse and priorità are activated in the programme."""
     voce = _voce(spesa, programma)
     if voce is None:
-        return [f"voce di spesa «{spesa.voce}» non prevista dal programma {programma.codice}"]
+        return [f"voce di spesa «{spesa.voce}» non prevista dal programma «{programma.nome}»"]
     motivi = []
     asse = programma.asse(voce.asse)
     if asse is None or not asse.attivato:
@@ -160,6 +182,7 @@ def regola_voce_attiva(spesa: SpesaDati, programma: Programma, contesto: Contest
     return motivi
 
 
+@regola("voce")
 def regola_area_progetto(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """2. Project spese only in the assi of the project's area; system spese without a project."""
     voce = _voce(spesa, programma)
@@ -174,12 +197,14 @@ def regola_area_progetto(spesa: SpesaDati, programma: Programma, contesto: Conte
     ammessi = programma.assi_per_area(spesa.progetto.area)
     if voce.asse not in ammessi:
         return [
-            f"l'asse {voce.asse} non è ammesso per un progetto dell'area «{spesa.progetto.area}»"
+            f"l'asse {voce.asse} non è ammesso per un progetto dell'area"
+            f" «{ETICHETTE_AREA.get(spesa.progetto.area, spesa.progetto.area)}»"
             f" (assi ammessi: {', '.join(ammessi) or 'nessuno'})"
         ]
     return []
 
 
+@regola("voce")
 def regola_ente_pagatore(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """3. Paid by the kind of ente that manages the asse; a CAV pays only for its own women."""
     voce = _voce(spesa, programma)
@@ -187,13 +212,15 @@ def regola_ente_pagatore(spesa: SpesaDati, programma: Programma, contesto: Conte
     if asse is None:
         return []
     if spesa.ente_pagatore_tipo != asse.gestore:
-        return [f"le spese dell'asse {asse.codice} sono gestite e pagate da: {asse.gestore}"
-                f" (ente pagatore: {spesa.ente_pagatore_tipo})"]
+        pagatore = spesa.ente_pagatore_etichetta or ETICHETTE_PAGATORE.get(spesa.ente_pagatore_tipo, "altro ente")
+        return [f"le spese dell'asse {asse.codice} sono gestite e pagate"
+                f" {ETICHETTE_GESTORE.get(asse.gestore, asse.gestore)} (ente pagatore: {pagatore})"]
     if asse.gestore == "cav" and spesa.progetto and spesa.ente_pagatore_id != spesa.progetto.ente_cav_id:
         return ["la spesa deve essere pagata dal CAV che ha in carico la donna"]
     return []
 
 
+@regola("data")
 def regola_validazione_progetto(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """4. No spending before the équipe's validation, nor (regional money) the capofila's."""
     p = spesa.progetto
@@ -212,6 +239,7 @@ def regola_validazione_progetto(spesa: SpesaDati, programma: Programma, contesto
     return motivi
 
 
+@regola("data")
 def regola_periodo(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """5. Within the programme's period and the project's period (both inclusive)."""
     motivi = []
@@ -226,6 +254,7 @@ def regola_periodo(spesa: SpesaDati, programma: Programma, contesto: Contesto) -
     return motivi
 
 
+@regola("importo")
 def regola_massimali(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """6. Ceilings per project: a spesa that overflows is refused whole, never cut."""
     voce = _voce(spesa, programma)
@@ -246,6 +275,7 @@ def regola_massimali(spesa: SpesaDati, programma: Programma, contesto: Contesto)
     return motivi
 
 
+@regola("importo")
 def regola_costo_ammesso(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """7. CPI services are paid by the CPI: recorded at zero; every other voce costs > 0."""
     voce = _voce(spesa, programma)
@@ -261,6 +291,7 @@ def regola_costo_ammesso(spesa: SpesaDati, programma: Programma, contesto: Conte
     return []
 
 
+@regola("coperta_da_altra_misura")
 def regola_doppio_finanziamento(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """8. A cost already covered by another measure cannot be charged again."""
     if spesa.coperta_da_altra_misura:
@@ -268,6 +299,7 @@ def regola_doppio_finanziamento(spesa: SpesaDati, programma: Programma, contesto
     return []
 
 
+@regola("coperta_da_altra_misura")
 def avviso_altre_misure(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """8b. Warning only: the woman receives a measure covering the same need on that date."""
     voce = _voce(spesa, programma)
@@ -282,6 +314,7 @@ def avviso_altre_misure(spesa: SpesaDati, programma: Programma, contesto: Contes
     ]
 
 
+@regola("voce")
 def regola_soluzione_intermedia(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """9. The managing body's monthly fee exists only for intermediate housing solutions."""
     voce = _voce(spesa, programma)
@@ -292,6 +325,7 @@ def regola_soluzione_intermedia(spesa: SpesaDati, programma: Programma, contesto
     return []
 
 
+@regola("giustificativo_numero")
 def regola_giustificativo_unico(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
     """10. One invoice/receipt of one payer cannot be charged twice."""
     numero = normalizza_giustificativo(spesa.giustificativo_numero)
@@ -321,6 +355,63 @@ AVVISI: list[Regola] = [avviso_altre_misure]
 def valuta_spesa(spesa: SpesaDati, programma: Programma, contesto: Contesto | None = None) -> Esito:
     """Run every rule, collecting all reasons (the user fixes everything in one pass)."""
     contesto = contesto or Contesto()
-    motivi = tuple(m for regola in REGOLE for m in regola(spesa, programma, contesto))
+    motivi: list[str] = []
+    per_campo: dict[str, tuple[str, ...]] = {}
+    for r in REGOLE:
+        trovati = r(spesa, programma, contesto)
+        if trovati:
+            motivi += trovati
+            per_campo[r.campo] = per_campo.get(r.campo, ()) + tuple(trovati)
     avvisi = tuple(a for avviso in AVVISI for a in avviso(spesa, programma, contesto))
-    return Esito(ammissibile=not motivi, motivi=motivi, avvisi=avvisi)
+    return Esito(ammissibile=not motivi, motivi=tuple(motivi), avvisi=avvisi, per_campo=per_campo)
+
+
+def ordine(spesa: SpesaDati) -> tuple:
+    """The order that decides a project's ceilings: by date, then by recording (a new spesa last)."""
+    return (spesa.data, spesa.id is None, spesa.id or 0)
+
+
+def valuta_progetto(spese: Sequence[SpesaDati], programma: Programma,
+                    contesto_di: Callable[[SpesaDati], Contesto]) -> list[Esito]:
+    """The verdicts of the spese of one project, in the order of `spese`.
+
+    Ceilings are consumed in date order: each spesa is judged against the eligible ones dated
+    before it, so a verdict never depends on when it was typed in. A spesa recorded on purpose
+    as "non ammissibile" stays so and counts for nobody; its reasons are the rules' against every
+    eligible spesa of the project. `contesto_di` gives the rest of a spesa's context (other
+    giustificativi, the woman's other measures); its eligible spese are set here.
+    """
+    esiti: list[Esito | None] = [None] * len(spese)
+    ammesse: list[SpesaDati] = []
+    richieste: list[int] = []
+    for i in sorted(range(len(spese)), key=lambda i: ordine(spese[i])):
+        s = spese[i]
+        if s.registrata_non_ammissibile:
+            richieste.append(i)
+            continue
+        esiti[i] = valuta_spesa(s, programma, replace(contesto_di(s), spese_ammissibili_progetto=tuple(ammesse)))
+        if esiti[i].ammissibile:
+            ammesse.append(s)
+    for i in richieste:
+        e = valuta_spesa(spese[i], programma, replace(contesto_di(spese[i]), spese_ammissibili_progetto=tuple(ammesse)))
+        esiti[i] = Esito(False, e.motivi or (MOTIVO_SU_RICHIESTA,), e.avvisi,
+                         e.per_campo or {"registra_non_ammissibile": (MOTIVO_SU_RICHIESTA,)})
+    return esiti
+
+
+def descrivi_spesa(spesa: SpesaDati) -> str:
+    """How a reason names another spesa: date, amount, giustificativo (never who she is)."""
+    testo = f"la spesa del {formatta_data(spesa.data)} di {formatta_euro(spesa.importo)}"
+    if spesa.giustificativo_numero:
+        testo += f" (giustificativo n. {spesa.giustificativo_numero}"
+        if spesa.giustificativo_data:
+            testo += f" del {formatta_data(spesa.giustificativo_data)}"
+        testo += ")"
+    return testo
+
+
+def motivo_spostamento(spostata: SpesaDati, esito: Esito) -> str:
+    """A spesa that would turn an eligible one recorded before it into "non ammissibile"."""
+    perche = f": {esito.motivi[0]}" if esito.motivi else ""
+    return (f"registrandola, {descrivi_spesa(spostata)}, già ammessa, diventerebbe non ammissibile{perche}."
+            " Correggere data o importo, oppure registrarla come non ammissibile")

@@ -81,6 +81,7 @@ class Programma:
     aree: dict[str, tuple[str, ...]] = field(default_factory=dict)
     soglia_conteggi_piccoli: int = 3
     mesi_follow_up: tuple[int, ...] = (6, 12)
+    margine_anni_date: int = 5  # dates up to data_fine + this many years (app.rules.date_plausibili)
 
     def asse(self, codice: str) -> Asse | None:
         return next((a for a in self.assi if a.codice == codice), None)
@@ -237,6 +238,10 @@ def leggi_programma(dati: dict) -> Programma:
     if not isinstance(soglia, int) or isinstance(soglia, bool) or soglia < 0:
         motivi.append("[impostazioni] soglia_conteggi_piccoli deve essere un intero non negativo")
         soglia = 3
+    margine = imp.get("margine_anni_date", 5)
+    if not isinstance(margine, int) or isinstance(margine, bool) or not 0 <= margine <= 100:
+        motivi.append("[impostazioni] margine_anni_date deve essere un numero di anni da 0 a 100")
+        margine = 5
     if motivi:
         raise ProgrammaNonValido(motivi)
     return Programma(
@@ -246,6 +251,7 @@ def leggi_programma(dati: dict) -> Programma:
         aree=aree,
         soglia_conteggi_piccoli=soglia,
         mesi_follow_up=tuple(mesi),
+        margine_anni_date=margine,
     )
 
 

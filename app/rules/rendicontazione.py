@@ -44,6 +44,7 @@ PRIMA_RIGA_DATI = 3   # Excel row 4: panes frozen at A4
 LARGHEZZA_MASSIMA = 60
 ESITO_AMMISSIBILE = "Ammissibile"
 ESITO_NON_AMMISSIBILE = "Non ammissibile"
+ESITO_ANNULLATA = "Annullata"  # kept as a row, out of every sum (app.rules.annullamento)
 ZERO = Decimal("0")
 
 COLONNE_RIEPILOGO = ("Asse", "Ente pagatore", "Importo ammissibile", "Importo non ammissibile",
@@ -69,6 +70,13 @@ class RigaSpesa:
     giustificativo: str
     ammissibile: bool
     motivi: str
+    annullata_il: date | None = None  # an annulled spesa: its own status, in no sum
+
+    @property
+    def esito(self) -> str:
+        if self.annullata_il is not None:
+            return ESITO_ANNULLATA
+        return ESITO_AMMISSIBILE if self.ammissibile else ESITO_NON_AMMISSIBILE
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,10 @@ def scrivi_rendicontazione(
     nothing. The suppression of small counts of women (app.rules.riservatezza) is for the
     aggregate screens; this file is protected by who may download it and by carrying codes only.
 
+    An annulled spesa is a row of the Spese sheet ("Annullata", with its date in "Motivi": the
+    reason typed by a person stays in the system) and counts in "Numero di spese", which equals
+    those rows; its amount is in no sum.
+
     Returns ``{"ammissibile": Decimal, "non_ammissibile": Decimal, "righe_spese": int}``.
     """
     dal, al = periodo
@@ -278,7 +290,10 @@ def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
         voce = aggregati.get(chiave)
         if voce is None:
             voce = aggregati[chiave] = [ZERO, ZERO, 0]
-        if s.ammissibile:
+        esito, motivi = s.esito, s.motivi
+        if esito == ESITO_ANNULLATA:
+            motivi = f"Annullata il {formatta_data(s.annullata_il)}"
+        elif s.ammissibile:
             voce[0] += importo
             totale_si += importo
         else:
@@ -287,8 +302,7 @@ def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
         voce[2] += 1
         testi = (
             (0, s.codice_beneficiaria), (1, s.codice_progetto), (2, s.ambito), (3, s.asse),
-            (4, s.priorita), (5, s.voce), (8, s.ente_pagatore), (9, s.giustificativo),
-            (10, ESITO_AMMISSIBILE if s.ammissibile else ESITO_NON_AMMISSIBILE), (11, s.motivi),
+            (4, s.priorita), (5, s.voce), (8, s.ente_pagatore), (9, s.giustificativo), (10, esito), (11, motivi),
         )
         for c, valore in testi:
             if valore:

@@ -14,7 +14,8 @@ __all__ = [
     "INTERROTTO", "STATI", "STATI_ETICHETTE", "STATO_INIZIALE", "STATI_FINALI", "TRANSIZIONI",
     "Attore", "ProgettoStato", "motivi_rifiuto", "transizioni_possibili",
     "transizioni_consentite", "ha_raggiunto_in_corso", "ESITI_VALUTAZIONE", "AREE_VALUTAZIONE",
-    "motivi_rifiuto_valutazione",
+    "motivi_rifiuto_valutazione", "effetti_transizione", "motivi_rifiuto_data_decisione",
+    "motivi_blocco_modifica", "motivi_blocco_eliminazione", "aggiungi_mesi", "follow_up_dovuto",
 ]
 
 BOZZA = "bozza"
@@ -198,3 +199,67 @@ def motivi_rifiuto_valutazione(
     if esito == "ammessa" and area in AREE_LAVORO and pronta is None:
         motivi.append("Indica se la donna è pronta per un percorso di lavoro")
     return motivi
+
+
+# --- what a transition writes, and what the state allows -----------------------------------
+
+def effetti_transizione(verso: str, data: date, nota: str, data_avvio: date | None) -> dict:
+    """The project's fields a transition to `verso`, decided on `data`, sets (field -> value).
+    Going back to bozza clears the validations: the project must be validated again."""
+    if verso == VALIDATO_EQUIPE:
+        return {"data_validazione_equipe": data}
+    if verso == VALIDATO_CAPOFILA:
+        return {"data_validazione_capofila": data}
+    if verso == IN_CORSO:
+        return {} if data_avvio is not None else {"data_avvio": data}
+    if verso in STATI_FINALI:
+        effetti = {"data_chiusura": data}
+        if verso == INTERROTTO:
+            effetti["motivo_interruzione"] = nota
+        return effetti
+    if verso == BOZZA:
+        return {"data_validazione_equipe": None, "data_validazione_capofila": None}
+    return {}
+
+
+def motivi_rifiuto_data_decisione(nota: str, data: date | None, oggi: date) -> list[str]:
+    motivi = []
+    if len(nota) > 1000:
+        motivi.append("La nota può avere al massimo 1000 caratteri.")
+    if data is not None and data > oggi:
+        motivi.append("La data della decisione non può essere futura.")
+    return motivi
+
+
+def motivi_blocco_modifica(stato: str, data_inizio: date | None, data_fine: date | None) -> list[str]:
+    """A project is edited only while it is a proposal: once validated, what was validated stays."""
+    if stato not in (BOZZA, PROPOSTO):
+        return ["Il progetto si modifica solo in bozza o proposto: per cambiarlo, riportarlo in bozza."]
+    if data_inizio and data_fine and data_fine < data_inizio:
+        return ["La data di fine precede la data di inizio."]
+    return []
+
+
+def motivi_blocco_eliminazione(stato: str) -> list[str]:
+    if stato not in (BOZZA, PROPOSTO):
+        return ["Un progetto validato o avviato non si elimina: si interrompe, e resta nello storico."]
+    return []
+
+
+def aggiungi_mesi(d: date, mesi: int) -> date:
+    import calendar
+
+    anno, mese = divmod(d.month - 1 + mesi, 12)
+    anno, mese = d.year + anno, mese + 1
+    return date(anno, mese, min(d.day, calendar.monthrange(anno, mese)[1]))
+
+
+def follow_up_dovuto(data_chiusura: date, date_follow_up: list[date], oggi: date,
+                     mesi_follow_up=(6, 12)) -> tuple[int, date] | None:
+    """The first follow-up (months after closure) that is due and not yet recorded on or after
+    its date: (months, due date), or None."""
+    for mesi in mesi_follow_up:
+        scadenza = aggiungi_mesi(data_chiusura, mesi)
+        if scadenza <= oggi and not any(d >= scadenza for d in date_follow_up):
+            return mesi, scadenza
+    return None

@@ -75,18 +75,14 @@ def registra_presenze(sessione: m.SessioneLaboratorio, presenti, limitate_a=None
     bersaglio = visibili if limitate_a is None else visibili & set(limitate_a)
     esistenti = presenze_visibili(sessione, bersaglio)
     n_presenti = 0
-    try:
-        for bid in sorted(bersaglio):
-            p = esistenti.get(bid)
-            if p is None:
-                p = m.Presenza(sessione_id=sessione.id, beneficiaria_id=bid)
-                db.session.add(p)
-            p.presente = bid in presenti
-            n_presenti += p.presente
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for bid in sorted(bersaglio):
+        p = esistenti.get(bid)
+        if p is None:
+            p = m.Presenza(sessione_id=sessione.id, beneficiaria_id=bid)
+            db.session.add(p)
+        p.presente = bid in presenti
+        n_presenti += p.presente
+    db.session.flush()
     return n_presenti, len(bersaglio) - n_presenti
 
 
@@ -153,7 +149,7 @@ def dati_cruscotto() -> dict:
             .join(m.Asse, m.Priorita.asse_id == m.Asse.id)
             .join(m.Programma, m.Asse.programma_id == m.Programma.id)
             .join(m.Ente, m.Spesa.ente_pagatore_id == m.Ente.id)
-            .where(m.Spesa.ammissibile.is_(True), m.Programma.codice == programma.codice)
+            .where(m.Spesa.ammissibile.is_(True), m.Spesa.annullata.is_(False), m.Programma.codice == programma.codice)
             .group_by(m.Asse.codice, m.Ente.nome)).all()
         budget_riga = s.execute(select(*[func.coalesce(func.sum(getattr(m.Progetto, col)), 0)
                                          for col in _CODICI_BUDGET.values()])).one()

@@ -36,7 +36,8 @@ def query_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
     ambito = aliased(m.Ambito)
     q = (select(m.Beneficiaria.codice, m.Progetto.codice, ambito.nome, m.Asse.codice, m.Priorita.codice,
                 m.VoceSpesa.codice, m.Spesa.data, m.Spesa.importo, m.Ente.nome, m.Spesa.giustificativo_tipo,
-                m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data, m.Spesa.ammissibile, m.Spesa.motivi)
+                m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data, m.Spesa.ammissibile, m.Spesa.motivi,
+                m.Spesa.annullata_il)
          .select_from(m.Spesa)
          .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
          .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
@@ -64,7 +65,7 @@ def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
                 codice_beneficiaria=r[0], codice_progetto=r[1], ambito=r[2], asse=r[3], priorita=r[4], voce=r[5],
                 data=r[6], importo=Decimal(r[7]), ente_pagatore=r[8],
                 giustificativo=_giustificativo(r[9], r[10], r[11]), ammissibile=bool(r[12]),
-                motivi=(r[13] or "").replace("\n", "; "))
+                motivi=(r[13] or "").replace("\n", "; "), annullata_il=r[14].date() if r[14] else None)
 
 
 def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
@@ -74,7 +75,7 @@ def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date
          .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
          .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
          .join(m.Asse, m.Priorita.asse_id == m.Asse.id)
-         .where(m.Spesa.ammissibile.is_(True), m.Spesa.progetto_id.is_not(None))
+         .where(m.Spesa.ammissibile.is_(True), m.Spesa.annullata.is_(False), m.Spesa.progetto_id.is_not(None))
          .group_by(m.Spesa.progetto_id, m.Asse.codice))
     if dal:
         q = q.where(m.Spesa.data >= dal)

@@ -1,5 +1,5 @@
 """Spese: from database rows to the plain data of app.rules.eligibility, and back to a stored
-verdict. The same `valuta` serves the form, the API, the CLI and the export."""
+verdict. One judgement (`_giudica`) serves the form, the API, the recompute and the CLI."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -14,8 +14,8 @@ from app.concorrenza import blocca_progetto
 from app.extensions import db
 from app.rules import eligibility as el
 from app.rules.programma import Programma, programma_predefinito
-from app.security import come_sistema
-from app.servizi import Rifiuto
+from app.security import come_sistema, puo_eliminare_spesa, puo_modificare_spesa, richiedi_perimetro
+from app.servizi import NonConsentito, Rifiuto
 
 
 @lru_cache(maxsize=8)
@@ -38,11 +38,14 @@ def _progetto_dati(p: m.Progetto | None) -> el.ProgettoDati | None:
 
 
 def _spesa_dati(s: m.Spesa, progetto: el.ProgettoDati | None) -> el.SpesaDati:
+    ente = s.ente_pagatore
     return el.SpesaDati(
         voce=s.voce.codice if s.voce else "", importo=Decimal(s.importo), data=s.data,
-        ente_pagatore_id=s.ente_pagatore_id, ente_pagatore_tipo=_tipo_gestore(s.ente_pagatore),
+        ente_pagatore_id=s.ente_pagatore_id, ente_pagatore_tipo=_tipo_gestore(ente),
         coperta_da_altra_misura=bool(s.coperta_da_altra_misura), giustificativo_numero=s.giustificativo_numero,
         giustificativo_data=s.giustificativo_data, progetto=progetto, id=s.id,
+        registrata_non_ammissibile=bool(s.non_ammissibile_su_richiesta),
+        ente_pagatore_etichetta=m.TIPI_ENTE.get(ente.tipo, "") if ente is not None else "",
     )
 
 
@@ -56,67 +59,67 @@ def _altre_misure(beneficiaria_id):
     if beneficiaria_id is None:
         return ()
     righe = db.session.execute(select(m.AltraMisura).where(m.AltraMisura.beneficiaria_id == beneficiaria_id)).scalars()
-    return tuple(el.AltraMisuraDati(tipo=a.tipo, data_inizio=a.data_inizio, data_fine=a.data_fine,
+    return tuple(el.AltraMisuraDati(tipo=m.TIPI_ALTRA_MISURA.get(a.tipo, a.tipo), data_inizio=a.data_inizio,
+                                    data_fine=a.data_fine,
                                     assi_coperti=tuple(x.strip() for x in (a.assi_coperti or "").split(",") if x.strip()))
                  for a in righe)
 
 
-def _giustificativi_altri(s: m.Spesa) -> frozenset:
-    if not s.giustificativo_numero or not s.giustificativo_data:
-        return frozenset()
-    # Duplicates are looked for across the whole network's records of that payer: only the key leaves.
-    with come_sistema():
-        righe = db.session.execute(
-            select(m.Spesa.id, m.Spesa.ente_pagatore_id, m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data)
-            .where(m.Spesa.ente_pagatore_id == s.ente_pagatore_id, m.Spesa.giustificativo_data == s.giustificativo_data)
-        ).all()
-    return frozenset((e, el.normalizza_giustificativo(n), d) for i, e, n, d in righe if i != s.id and n)
+def _chiave(s) -> tuple | None:
+    numero = el.normalizza_giustificativo(s.giustificativo_numero)
+    return (s.ente_pagatore_id, numero, s.giustificativo_data) if numero and s.giustificativo_data else None
 
 
-def _altre_ammesse(s: m.Spesa, progetto: el.ProgettoDati | None) -> tuple:
-    """The project's other eligible spese (the ceilings count them). A new spesa has its
-    progetto object but no progetto_id until flushed, hence progetto.id."""
-    if progetto is None:
-        return ()
-    with db.session.no_autoflush:
-        altre = db.session.execute(select(m.Spesa).where(
-            m.Spesa.progetto_id == progetto.id, m.Spesa.ammissibile.is_(True),
-            m.Spesa.id != (s.id or -1))).scalars().all()
-    return tuple(_spesa_dati(x, progetto) for x in altre)
+def _giustificativi(spese: list[m.Spesa]) -> list[tuple[int, tuple, bool]]:
+    """(id, key, recorded as non ammissibile on purpose) of every stored spesa sharing a
+    giustificativo with `spese`, across the network (only the keys leave)."""
+    chiavi = {c for c in map(_chiave, spese) if c}
+    if not chiavi:
+        return []
+    in_memoria = {s.id for s in spese if s.id is not None}
+    righe = db.session.execute(
+        select(m.Spesa.id, m.Spesa.ente_pagatore_id, m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data,
+               m.Spesa.non_ammissibile_su_richiesta)
+        .where(m.Spesa.giustificativo_chiave.in_(sorted({c[1] for c in chiavi})),
+               m.Spesa.annullata.is_(False))).all()  # an annulled spesa charges nothing
+    # The spese being judged count with the values they have now, not the stored ones.
+    altre = [(i, (e, el.normalizza_giustificativo(n), d), bool(f)) for i, e, n, d, f in righe if i not in in_memoria]
+    return altre + [(s.id, _chiave(s), bool(s.non_ammissibile_su_richiesta)) for s in spese if _chiave(s)]
 
 
-def valuta(s: m.Spesa, spese_progetto_ammesse: tuple | None = None) -> el.Esito:
-    """The verdict of one spesa against the programme and everything it depends on."""
-    progetto = _progetto_dati(s.progetto)
-    if spese_progetto_ammesse is None:
-        spese_progetto_ammesse = _altre_ammesse(s, progetto)
-    contesto = el.Contesto(spese_ammissibili_progetto=spese_progetto_ammesse or (),
-                           giustificativi_esistenti=_giustificativi_altri(s),
-                           altre_misure=_altre_misure(s.beneficiaria_id))
-    return el.valuta_spesa(_spesa_dati(s, progetto), programma_corrente(), contesto)
+def _giudica(spese: list[m.Spesa]) -> list[el.Esito]:
+    """THE judgement of a spesa: the form, the API, the recompute, the CLI and any import get their
+    verdicts here, for the spese of one project together (or one Asse I spesa alone).
+
+    The context is read across the perimeter (the verdict must not depend on who looks), but only
+    by code that says whose request it serves: see richiedi_perimetro. A giustificativo is taken by
+    the spesa that recorded it first, unless that one was recorded on purpose as non ammissibile.
+    """
+    richiedi_perimetro()
+    with come_sistema(), db.session.no_autoflush:
+        progetto = _progetto_dati(spese[0].progetto)
+        dati = [_spesa_dati(s, progetto) for s in spese]
+        misure = _altre_misure(spese[0].beneficiaria_id)
+        giustificativi = _giustificativi(spese)
+
+    def contesto_di(d: el.SpesaDati) -> el.Contesto:
+        prima = frozenset(
+            chiave for i, chiave, su_richiesta in giustificativi
+            if i != d.id and not su_richiesta
+            and (d.id is None or d.registrata_non_ammissibile or (i is not None and i < d.id)))
+        return el.Contesto(giustificativi_esistenti=prima, altre_misure=misure)
+
+    return el.valuta_progetto(dati, programma_corrente(), contesto_di)
 
 
-# Which form field each rule speaks about, so the reason appears next to it.
-CAMPO_DELLA_REGOLA = {
-    "regola_voce_attiva": "voce", "regola_area_progetto": "voce", "regola_ente_pagatore": "voce",
-    "regola_validazione_progetto": "data", "regola_periodo": "data", "regola_massimali": "importo",
-    "regola_costo_ammesso": "importo", "regola_doppio_finanziamento": "coperta_da_altra_misura",
-    "regola_soluzione_intermedia": "voce", "regola_giustificativo_unico": "giustificativo_numero",
-}
-
-
-def motivi_per_campo(s: m.Spesa) -> dict[str, list[str]]:
-    progetto = _progetto_dati(s.progetto)
-    altre = _altre_ammesse(s, progetto)
-    contesto = el.Contesto(spese_ammissibili_progetto=altre, giustificativi_esistenti=_giustificativi_altri(s),
-                           altre_misure=_altre_misure(s.beneficiaria_id))
-    dati, programma = _spesa_dati(s, progetto), programma_corrente()
-    out: dict[str, list[str]] = {}
-    for regola in el.REGOLE:
-        motivi = regola(dati, programma, contesto)
-        if motivi:
-            out.setdefault(CAMPO_DELLA_REGOLA.get(regola.__name__, "importo"), []).extend(motivi)
-    return out
+def _spese_del_progetto(progetto_id: int | None) -> list[m.Spesa]:
+    if progetto_id is None:
+        return []
+    with come_sistema(), db.session.no_autoflush:
+        # An annulled spesa is never judged again: it stays out of every ceiling.
+        return list(db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id,
+                                                             m.Spesa.annullata.is_(False))
+                                       .order_by(m.Spesa.data, m.Spesa.id)).scalars())
 
 
 def _applica(s: m.Spesa, esito: el.Esito) -> None:
@@ -126,14 +129,48 @@ def _applica(s: m.Spesa, esito: el.Esito) -> None:
     s.valutata_il = datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def _spostate(s: m.Spesa, spese: list[m.Spesa], esiti: list[el.Esito]) -> list[str]:
+    """Reasons naming each eligible spesa that saving `s` would turn "non ammissibile": in its
+    project (ceilings consumed by date) or elsewhere (its giustificativo, recorded later)."""
+    with come_sistema(), db.session.no_autoflush:
+        progetto = _progetto_dati(s.progetto)
+        motivi = [el.motivo_spostamento(_spesa_dati(o, progetto), e)
+                  for o, e in zip(spese, esiti) if o is not s and o.ammissibile and not e.ammissibile]
+        chiave = _chiave(s)
+        if chiave and s.id is not None:
+            dopo = db.session.execute(select(m.Spesa).where(
+                m.Spesa.giustificativo_chiave == chiave[1], m.Spesa.ente_pagatore_id == chiave[0],
+                m.Spesa.giustificativo_data == chiave[2], m.Spesa.ammissibile.is_(True), m.Spesa.id > s.id,
+                m.Spesa.non_ammissibile_su_richiesta.is_(False))).scalars().all()
+            doppio = el.Esito(False, ("lo stesso giustificativo sarebbe imputato due volte",), ())
+            motivi += [el.motivo_spostamento(_spesa_dati(o, None), doppio) for o in dopo if o not in spese]
+    return motivi
+
+
+MSG_SPESA_ALTRUI = "Solo l'ente che ha pagato la spesa può modificarla o eliminarla."
+
+
+def verifica_modifica(utente, spesa: m.Spesa) -> None:
+    if not puo_modificare_spesa(utente, spesa):
+        raise NonConsentito(MSG_SPESA_ALTRUI)
+
+
+def verifica_eliminazione(utente, spesa: m.Spesa) -> None:
+    if not puo_eliminare_spesa(utente, spesa):
+        raise NonConsentito(MSG_SPESA_ALTRUI)
+
+
 def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) -> el.Esito:
-    """Before saving: payer = the user's ente, woman = the project's; refuse an ineligible
-    spesa unless the user records it on purpose as "non ammissibile" (money already paid)."""
-    ente = getattr(utente, "ente", None)
-    if ente is None:
-        raise Rifiuto("L'utente non appartiene a nessun ente.")
-    s.ente_pagatore_id = ente.id
-    s.ente_pagatore = ente
+    """Before saving: a new spesa is paid by the user's ente (an edited one keeps its payer) and
+    belongs to the project's woman. An ineligible spesa, or one that would make an eligible spesa
+    recorded before it ineligible, is refused, unless the user records it on purpose as "non
+    ammissibile" (money already paid): then nothing else changes."""
+    if s.id is None:
+        ente = getattr(utente, "ente", None)
+        if ente is None:
+            raise Rifiuto("L'utente non appartiene a nessun ente.")
+        s.ente_pagatore_id = ente.id
+        s.ente_pagatore = ente
     if s.voce is None and s.voce_id is not None:
         s.voce = db.session.get(m.VoceSpesa, s.voce_id)
     if s.voce is None:
@@ -151,9 +188,20 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
         s.creato_da_id = utente.id
     # Until the commit no one else judges a spesa of this project against the same spese.
     blocca_progetto(db.session, s.progetto.id if s.progetto else None)
-    esito = valuta(s)
-    if not esito.ammissibile and not registra_non_ammissibile:
-        raise Rifiuto(list(esito.motivi), per_campo=motivi_per_campo(s))
+    s.non_ammissibile_su_richiesta = False
+    spese = [o for o in _spese_del_progetto(s.progetto.id if s.progetto else None) if o is not s] + [s]
+    esiti = _giudica(spese)
+    esito = esiti[-1]
+    spostate = _spostate(s, spese, esiti) if esito.ammissibile else []
+    if esito.ammissibile and not spostate:
+        _applica(s, esito)
+        return esito
+    if not registra_non_ammissibile:
+        if spostate:
+            raise Rifiuto(spostate, per_campo={"data": spostate})
+        raise Rifiuto(list(esito.motivi), per_campo={k: list(v) for k, v in esito.per_campo.items()})
+    s.non_ammissibile_su_richiesta = True
+    esito = _giudica(spese)[-1]
     _applica(s, esito)
     return esito
 
@@ -170,33 +218,23 @@ def rifiuto_da_conflitto(exc: Exception) -> Rifiuto | None:
 
 
 def ricalcola_progetto(progetto_id: int) -> int:
-    """Recompute every spesa of a project in date order (ceilings depend on the earlier ones)."""
+    """Recompute every spesa of a project (after a transition, an edit, a deletion)."""
     blocca_progetto(db.session, progetto_id)
-    with come_sistema():
-        spese = db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id)
-                                   .order_by(m.Spesa.data, m.Spesa.id)).scalars().all()
-        ammesse: list[el.SpesaDati] = []
-        for s in spese:
-            esito = valuta(s, tuple(ammesse))
+    spese = _spese_del_progetto(progetto_id)
+    if spese:
+        for s, esito in zip(spese, _giudica(spese)):
             _applica(s, esito)
-            if esito.ammissibile:
-                ammesse.append(_spesa_dati(s, _progetto_dati(s.progetto)))
     return len(spese)
 
 
-def ricalcola_beneficiaria(beneficiaria_id: int) -> None:
-    with come_sistema():
-        ids = db.session.execute(select(m.Progetto.id).where(m.Progetto.beneficiaria_id == beneficiaria_id)).scalars().all()
-    for pid in ids:
-        ricalcola_progetto(pid)
-
-
 def ricalcola_tutto() -> int:
+    """Every verdict from scratch (the CLI, after a change of the programme file)."""
     with come_sistema():
         pids = db.session.execute(select(m.Progetto.id)).scalars().all()
         n = sum(ricalcola_progetto(pid) for pid in pids)
-        for s in db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id.is_(None))).scalars():
-            _applica(s, valuta(s))
+        for s in db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id.is_(None),
+                                                            m.Spesa.annullata.is_(False))).scalars():
+            _applica(s, _giudica([s])[0])
             n += 1
         db.session.commit()
     return n

@@ -111,8 +111,13 @@ def _ruoli(nomi) -> list:
     return ruoli
 
 
+MSG_ANNULLATA = ("L'utente è stato eliminato o ha cambiato nome utente: la richiesta è annullata "
+                 "(l'Amministratore può ripeterla).")
+
+
 def decidi(richiesta: m.RichiestaAbilitazione, attore, conferma: bool, nota: str = "") -> None:
-    """A Responsabile of the CAV confirms (the change applies now) or refuses it. Commits."""
+    """A Responsabile of the CAV confirms (the change applies now) or refuses it. A request whose
+    user is gone or renamed is annulled instead (its state says so: MSG_ANNULLATA)."""
     if richiesta.stato != "in_attesa":
         raise Rifiuto("Questa richiesta è già stata decisa o annullata.")
     if not puo_decidere_abilitazione(attore, richiesta):
@@ -121,9 +126,7 @@ def decidi(richiesta: m.RichiestaAbilitazione, attore, conferma: bool, nota: str
     utente = richiesta.utente
     if utente is None or utente.username != richiesta.username:
         richiesta.stato, richiesta.decisa_il = "annullata", _ora()
-        db.session.commit()
-        raise Rifiuto("L'utente è stato eliminato o ha cambiato nome utente: la richiesta è annullata "
-                      "(l'Amministratore può ripeterla).")
+        return
     if conferma:
         motivi = motivi_abilitazione_non_valida(richiesta.nomi_ruoli_richiesti, richiesta.ente_richiesto)
         if motivi:
@@ -135,4 +138,3 @@ def decidi(richiesta: m.RichiestaAbilitazione, attore, conferma: bool, nota: str
     richiesta.decisa_da_id, richiesta.decisa_il = attore.id, _ora()
     audit.registra("conferma_cambio", tipo_record="Utente", record_id=utente.id,
                    dettaglio={"utente": utente.username, "esito": richiesta.stato})
-    db.session.commit()

@@ -17,6 +17,7 @@ from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
@@ -27,9 +28,10 @@ from app.crypto import colonne_cifrate
 from app.integrita import SoloOrdinamentiDichiarati
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.security import (
-    FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA, perimetro_corrente,
+    FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA,
 )
-from app import servizi
+from app import servizi, versioni
+from app.servizi import beneficiarie, date_plausibili
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
 
@@ -101,6 +103,9 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
 
     def _init_properties(self):
         super()._init_properties()
+        # The version is the edit form's hidden business (app.versioni), never a column to read.
+        for nome in ("list_columns", "show_columns", "search_columns", "order_columns"):
+            setattr(self, nome, [c for c in getattr(self, nome) if c != versioni.CAMPO])
         # Italian display of plain values (dates, yes/no, empty, amounts) where a column has
         # no formatter of its own. A copy: the class's dict may be shared.
         self.formatters_columns = dict(self.formatters_columns)
@@ -120,6 +125,14 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         self.order_columns = [c for c in self.order_columns if c not in cifrate]
         self._filters = self.datamodel.get_filters(self.search_columns)
 
+    def _init_forms(self):
+        # A versioned record's edit form carries the version it was opened on (see app.versioni).
+        self.add_columns = [c for c in self.add_columns if c != versioni.CAMPO]
+        if versioni.versionato(self.datamodel.obj) and self.edit_columns:
+            self.edit_columns = [c for c in self.edit_columns if c != versioni.CAMPO] + [versioni.CAMPO]
+            self.edit_form_extra_fields = {**self.edit_form_extra_fields, versioni.CAMPO: versioni.CampoVersione()}
+        super()._init_forms()
+
     @expose("/download/<string:filename>")
     def download(self, filename):
         # FAB's route sends any file of UPLOAD_FOLDER with no row check (and 500s without one).
@@ -138,8 +151,8 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
             self.datamodel.session.rollback()
             for motivo in exc.motivi:
                 flash(motivo, "danger")
-        except DatabaseException:
-            flash(servizi.MSG_COLLEGATO, "danger")
+        except DatabaseException as exc:
+            flash(versioni.MSG_SUPERATA if versioni.superata(exc) else servizi.MSG_COLLEGATO, "danger")
         else:
             self.post_delete(item)
             flash(self.delete_row_message, "success")
@@ -173,9 +186,9 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
             items.append(item)
         return azione.func(items)
 
-    # Add and edit as FAB does, except that a refusal (servizi.Rifiuto) or a database error keeps
-    # the form on screen with the user's input and the Italian reasons on the fields, and
-    # nothing is written.
+    # Add and edit as FAB does, except that a refusal (servizi.Rifiuto), a database error or a
+    # save over someone else's newer one (app.versioni) keeps the form on screen with the user's
+    # input and the Italian reasons on the fields, and nothing is written.
     def _add(self):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
@@ -228,8 +241,12 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
 
     def _salva(self, form, item, nuovo: bool) -> bool:
         sessione = self.datamodel.session
+        letta = None if nuovo or versioni.CAMPO not in form else form[versioni.CAMPO].data
+        if letta is not None and letta != item.versione:
+            return self._superata(form)
         try:
             form.populate_obj(item)
+            date_plausibili.verifica_oggetto(item)
             self.pre_add(item) if nuovo else self.pre_update(item)
             if nuovo:
                 sessione.add(item)
@@ -240,6 +257,8 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
             return False
         except (SQLAlchemyError, ValueError) as exc:
             sessione.rollback()
+            if versioni.superata(exc):  # another save committed between our read and our write
+                return self._superata(form)
             rifiuto = self.conflitto(exc)
             if rifiuto is not None:  # another request stored the same thing first
                 mostra_rifiuto(form, rifiuto)
@@ -250,6 +269,31 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         self.post_add(item) if nuovo else self.post_update(item)
         flash(self.add_row_message if nuovo else self.edit_row_message, "success")
         return True
+
+    def _superata(self, form) -> bool:
+        """Someone else saved first: the user's input stays; under each field where the stored record
+        now differs, its value; the form now carries the stored version, so saving again is a choice
+        made having seen both. The values are drawn on the page, never flashed (the session cookie)."""
+        self.datamodel.session.rollback()
+        attuale = self.datamodel.get(form._id, self._base_filters)
+        if attuale is None:
+            flash(versioni.MSG_ELIMINATO, "danger")
+            return False
+        colonne = sa_inspect(type(attuale)).attrs
+        for nome in self.edit_columns:
+            if nome == versioni.CAMPO or nome not in colonne or nome not in form:
+                continue
+            salvato = self._come_si_legge(nome, getattr(attuale, nome))
+            if salvato != self._come_si_legge(nome, form[nome].data):
+                form[nome].errors = list(form[nome].errors) + [f"Valore salvato ora: «{salvato or '—'}»"]
+        form[versioni.CAMPO].data = attuale.versione
+        flash(versioni.MSG_MODULO, "warning")
+        return False
+
+    def _come_si_legge(self, nome, valore) -> str:
+        if isinstance(valore, (list, tuple, set)):
+            return ", ".join(sorted(str(v) for v in valore))
+        return str(self.formatters_columns.get(nome, valore_italiano)(valore))
 
     def visibile_per(self, item) -> bool:
         """As a tab of another record's page: whether the user sees it on the page of `item`."""
@@ -355,13 +399,13 @@ _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "c
 
 class SoloCavTitolare:
     """A woman's own records (profile, identity, consents, measures): only her CAV adds, edits or
-    deletes them (servizi.verifica_titolare in the hooks). The others are told so before any form."""
+    deletes them (beneficiarie.verifica_titolare in the hooks). The others are told so before any form."""
 
     def _edit(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None:
             try:
-                servizi.verifica_titolare(item, g.user)
+                beneficiarie.verifica_titolare(item, g.user)
             except servizi.NonConsentito as exc:
                 flash(str(exc), "danger")
                 self.update_redirect()  # back to the page she came from
@@ -415,13 +459,13 @@ class DatiPersonaliView(audit.VistaConDatiPersonali, SoloCavTitolare, LiaModelVi
     add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
-        servizi.verifica_dati_personali(item)
+        beneficiarie.verifica_titolare(item, g.user)
+        beneficiarie.verifica_dati_personali(item)
 
     pre_update = pre_add
 
     def pre_delete(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
 
 class ConsensoView(SoloCavTitolare, LiaModelView):
@@ -442,11 +486,11 @@ class ConsensoView(SoloCavTitolare, LiaModelView):
     add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
         item.registrato_da_id = g.user.id
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_delete = pre_update
 
@@ -468,7 +512,7 @@ class AltraMisuraView(SoloCavTitolare, LiaModelView):
     add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     pre_update = pre_delete = pre_add
 
@@ -515,13 +559,13 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
 
     def pre_add(self, item):
         # The holder is the operator's own CAV, never a posted value.
-        servizi.prepara_nuova_beneficiaria(item, g.user)
+        beneficiarie.prepara_nuova_beneficiaria(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_titolare(item, g.user)
+        beneficiarie.verifica_titolare(item, g.user)
 
     def pre_delete(self, item):
-        servizi.verifica_eliminazione_beneficiaria(item, g.user)
+        beneficiarie.verifica_eliminazione_beneficiaria(item, g.user)
 
 
 class CercaCodiceFiscaleView(SimpleFormView):
@@ -541,7 +585,7 @@ class CercaCodiceFiscaleView(SimpleFormView):
         )
 
     def form_post(self, form):
-        dp = servizi.cerca_per_codice_fiscale(form.codice_fiscale.data)
+        dp = beneficiarie.cerca_per_codice_fiscale(form.codice_fiscale.data)
         if dp is None:
             flash("Nessuna beneficiaria del tuo centro con questo codice fiscale.", "warning")
             return None

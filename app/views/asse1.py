@@ -31,7 +31,7 @@ from app import models as m
 from app.extensions import db
 from app.rules.eligibility import formatta_euro
 from app.security import FiltroPerimetro, FiltroPerimetroCollegati
-from app.servizi import Rifiuto
+from app.servizi import Rifiuto, transazione
 from app.servizi.asse1 import (
     RISORSA_CRUSCOTTO, RISORSA_LABORATORIO, dati_cruscotto, grafico_mesi, iscritte_visibili, presenze_visibili,
     registra_presenze, solo_capofila, verifica_accordo, verifica_iscrizione, verifica_modello,
@@ -298,7 +298,8 @@ class PresenzeSessioneView(BaseView):
         except ValueError:
             abort(400)
         try:
-            n_presenti, n_assenti = registra_presenze(sessione, presenti, limitate_a)
+            with transazione():
+                n_presenti, n_assenti = registra_presenze(sessione, presenti, limitate_a)
         except Rifiuto as exc:
             for motivo in exc.motivi:
                 flash(motivo, "danger")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from wtforms import SelectField
@@ -12,6 +12,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app import models as m
 from app import servizi
+from app.servizi import eliminazione
+from app.servizi import percorso as servizi_percorso
+from app.servizi import scadenze
 from app.rules import workflow
 from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati
 from app.servizi.spese import programma_corrente
@@ -55,7 +58,10 @@ class SegnalazioneView(LiaRecordView):
     add_form_query_rel_fields = _BENEFICIARIE
 
     def pre_add(self, item):
-        servizi.prepara_segnalazione(item, g.user)
+        servizi_percorso.prepara_segnalazione(item, g.user)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)
 
 
 class ValutazioneView(LiaRecordView):
@@ -77,10 +83,10 @@ class ValutazioneView(LiaRecordView):
     add_form_query_rel_fields = {"segnalazione": [["id", FiltroPerimetroCollegati, lambda: None]]}
 
     def pre_add(self, item):
-        servizi.prepara_valutazione(item, g.user)
+        servizi_percorso.prepara_valutazione(item, g.user)
 
     def pre_update(self, item):
-        servizi.prepara_valutazione(item, g.user)
+        servizi_percorso.prepara_valutazione(item, g.user)
 
 
 class SoloMembriOfferti:
@@ -111,10 +117,10 @@ class MicroEquipeView(LiaRecordView):
     edit_form_query_rel_fields = _MEMBRI
 
     def pre_add(self, item):
-        servizi.prepara_microequipe(item, g.user)
+        servizi_percorso.prepara_microequipe(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_membri_microequipe(item)
+        servizi_percorso.verifica_membri_microequipe(item)
 
 
 class TransizioneProgettoView(LiaRecordView):
@@ -153,7 +159,7 @@ class InterventoView(LiaRecordView):
 
     def pre_add(self, item):
         item.servizio_cpi = item.servizio_cpi or None
-        servizi.prepara_figlio_di_progetto(item)
+        servizi_percorso.prepara_figlio_di_progetto(item)
 
     pre_update = pre_add
 
@@ -183,9 +189,14 @@ class EsitoProgettoView(LiaRecordView):
     add_form_query_rel_fields = {"progetto": [["id", FiltroPerimetroCollegati, lambda: None]]}
 
     def pre_add(self, item):
-        servizi.prepara_figlio_di_progetto(item)
+        servizi_percorso.prepara_figlio_di_progetto(item)
+        eliminazione.registra_autore(item, g.user)
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        servizi_percorso.prepara_figlio_di_progetto(item)
+
+    def pre_delete(self, item):
+        eliminazione.verifica_eliminazione(item, g.user)
 
 
 class ColloquioCPIView(LiaRecordView):
@@ -250,19 +261,19 @@ class ProgettoView(LiaRecordView):
     add_form_query_rel_fields = {"segnalazione": [["id", FiltroPerimetroCollegati, lambda: None]]}
 
     def pre_add(self, item):
-        servizi.prepara_progetto(item, g.user)
+        servizi_percorso.prepara_progetto(item, g.user)
 
     def pre_update(self, item):
-        servizi.verifica_modifica_progetto(item)
+        servizi_percorso.verifica_modifica_progetto(item)
 
     def pre_delete(self, item):
-        servizi.verifica_eliminazione_progetto(item)
+        servizi_percorso.verifica_eliminazione_progetto(item)
 
     def render_template(self, template, **kwargs):
         if template == self.show_template and "pk" in kwargs:
             progetto = self.datamodel.get(kwargs["pk"], self._base_filters)
             if progetto is not None:
-                kwargs["transizioni"] = servizi.transizioni_per_utente(progetto, g.user)
+                kwargs["transizioni"] = servizi_percorso.transizioni_per_utente(progetto, g.user)
                 kwargs["etichette_stati"] = workflow.STATI_ETICHETTE
                 kwargs["puo_transitare"] = self.appbuilder.sm.has_access("can_transition", "Progetto")
         return super().render_template(template, **kwargs)
@@ -279,11 +290,11 @@ class ProgettoView(LiaRecordView):
                 data = date.fromisoformat(testo) if testo else None
             except ValueError:
                 raise servizi.Rifiuto("Data della decisione non valida.")
-            servizi.esegui_transizione(progetto, g.user, request.form.get("verso", ""), request.form.get("nota", ""),
-                                       data)
+            with servizi.transazione():
+                servizi_percorso.esegui_transizione(progetto, g.user, request.form.get("verso", ""),
+                                                    request.form.get("nota", ""), data)
             flash(f"Progetto {progetto.codice}: {workflow.STATI_ETICHETTE.get(progetto.stato)}.", "success")
         except servizi.Rifiuto as exc:
-            self.datamodel.session.rollback()
             for motivo in exc.motivi:
                 flash(motivo, "danger")
         return redirect(url_for("ProgettoView.show", pk=pk))
@@ -301,7 +312,7 @@ class DaFareView(BaseView):
     @has_access
     def index(self):
         mesi = programma_corrente().mesi_follow_up  # a programme setting
-        liste = servizi.da_fare(g.user, date.today(), mesi_follow_up=mesi)
+        liste = scadenze.da_fare(g.user, date.today(), mesi_follow_up=mesi)
         return self.render_template("lia_da_fare.html", liste=liste, etichette_stati=workflow.STATI_ETICHETTE)
 
 

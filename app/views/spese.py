@@ -1,14 +1,18 @@
 """Screens of the money: spese with their verdict, and the rendicontazione download."""
 from __future__ import annotations
 
-from flask import g
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import models as m
 from app.rules.eligibility import formatta_euro, valida_importo
-from app.security import FiltroPerimetroCollegati
+from app import servizi
+from app.security import PERMESSI_VISTA, FiltroPerimetroCollegati
+from app.servizi import NonConsentito, annullamento, eliminazione
 from app.servizi import spese as servizi_spese
 from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
 
@@ -24,6 +28,8 @@ class ValidatoreImporto:
 class SpesaView(ConAllegato, LiaModelView):
     datamodel = InterfacciaLia(m.Spesa, carica=["progetto", "voce", "ente_pagatore"])
     class_permission_name = "Spesa"
+    # Annulling changes money: who may write spese may ask; app.security decides on each spesa.
+    method_permission_name = dict(PERMESSI_VISTA, annulla="write", azione_annulla="write")
     campo_file = "file_giustificativo"
     etichetta_file = "File del giustificativo"
     list_title = "Spese"
@@ -40,8 +46,9 @@ class SpesaView(ConAllegato, LiaModelView):
         ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
                                        "scarica_allegato"]}),
         ("Esito", {"fields": ["esito", "motivi", "avvisi", "coperta_da_altra_misura", "valutata_il", "note"]}),
+        ("Annullamento", {"fields": ["annullata", "annullata_il", "annullata_da", "motivo_annullamento"]}),
     ]
-    search_columns = ["voce", "data", "ammissibile", "ente_pagatore", "giustificativo_numero"]
+    search_columns = ["voce", "data", "ammissibile", "annullata", "ente_pagatore", "giustificativo_numero"]
     order_columns = ["data", "importo"]
     base_order = ("data", "desc")
     label_columns = {
@@ -52,6 +59,8 @@ class SpesaView(ConAllegato, LiaModelView):
         "note": "Note", "esito": "Esito", "motivi": "Motivi", "avvisi": "Avvisi", "ammissibile": "Ammissibile",
         "valutata_il": "Valutata il", "registra_non_ammissibile": "Registra anche se non ammissibile",
         "scarica_allegato": "File", "file_giustificativo": "File del giustificativo",
+        "annullata": "Annullata", "annullata_il": "Annullata il", "annullata_da": "Annullata da",
+        "motivo_annullamento": "Motivo dell'annullamento",
     }
     formatters_columns = {"scarica_allegato": link_allegato,
                           "importo": lambda v: formatta_euro(v) if v is not None else "",
@@ -80,23 +89,80 @@ class SpesaView(ConAllegato, LiaModelView):
 
     conflitto = staticmethod(servizi_spese.rifiuto_da_conflitto)
 
+    def _edit(self, pk):
+        # Another ente's spesa: told so before any form (the save is refused too, in pre_update).
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            try:
+                servizi_spese.verifica_modifica(g.user, item)
+            except NonConsentito as exc:
+                flash(str(exc), "danger")
+                self.update_redirect()
+                return None
+        return super()._edit(pk)
+
+    def prefill_form(self, form, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None:
+            form.registra_non_ammissibile.data = item.non_ammissibile_su_richiesta
+
     def pre_add(self, item):
         forza = bool(getattr(item, "registra_non_ammissibile", False))
         item.giustificativo_tipo = item.giustificativo_tipo or None
         servizi_spese.prepara_spesa(item, g.user, registra_non_ammissibile=forza)
         self.salva_allegato(item)  # only once the spesa passed its checks
 
-    pre_update = pre_add
+    def pre_update(self, item):
+        servizi_spese.verifica_modifica(g.user, item)
+        annullamento.verifica_modifica_spesa(item)
+        self.pre_add(item)
+
+    def pre_delete(self, item):
+        servizi_spese.verifica_eliminazione(g.user, item)
+        eliminazione.verifica_eliminazione_spesa(item, g.user)
 
     def post_update(self, item):
         if item.progetto_id:
             servizi_spese.ricalcola_progetto(item.progetto_id)
             self.datamodel.session.commit()
 
-    def post_delete(self, item):
-        if item.progetto_id:
-            servizi_spese.ricalcola_progetto(item.progetto_id)
-            self.datamodel.session.commit()
+    @action("annulla", "Annulla spesa", "", "fa-ban", multiple=False)
+    def azione_annulla(self, item):
+        # The button on the spesa's page (FAB posts the action, loaded through the perimeter): the form.
+        return redirect(url_for("SpesaView.annulla", pk=item.id))
+
+    @expose("/annulla/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def annulla(self, pk):
+        """A small form asking the reason; the spesa stays, annulled (app.servizi.annullamento)."""
+        spesa = self.datamodel.get(pk, self._base_filters)
+        if spesa is None:
+            abort(404)
+        motivo, errori = request.form.get("motivo", ""), []
+        if request.method == "GET":  # refused before any typing: say why, on the spesa's page
+            motivi = annullamento.motivi_prima_del_modulo(spesa, g.user)
+            if motivi:
+                for testo in motivi:
+                    flash(testo, "danger")
+                return redirect(url_for("SpesaView.show", pk=pk))
+        else:
+            try:
+                with servizi.transazione():
+                    annullamento.annulla_spesa(spesa, g.user, motivo)
+            except servizi.Rifiuto as exc:
+                errori = exc.per_campo.get("motivo", [])
+                for testo in exc.motivi:
+                    if testo not in errori:
+                        flash(testo, "danger")
+                if not errori:
+                    return redirect(url_for("SpesaView.show", pk=pk))
+            else:
+                flash("Spesa annullata: resta nello storico, fuori dai totali e dai massimali.", "success")
+                return redirect(url_for("SpesaView.show", pk=pk))
+        return self.render_template("lia_annulla_spesa.html", spesa=spesa, motivo=motivo, errori=errori,
+                                    importo=formatta_euro(spesa.importo))
+
+    post_delete = post_update
 
 
 def registra(appbuilder):

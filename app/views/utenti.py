@@ -23,7 +23,7 @@ from app.autenticazione import viste as viste_accesso
 from app.integrita import SoloOrdinamentiDichiarati
 from app.rules.password import motivi_password_debole, parole_dell_utente
 from app.security import FiltroAbilitazioni, motivi_abilitazione_non_valida, puo_decidere_abilitazione
-from app.servizi import Rifiuto
+from app.servizi import Rifiuto, transazione
 from app.servizi import utenti as servizi_utenti
 from app.servizi.interfaccia import InterfacciaLia
 from app.views import LiaModelView, valore_italiano
@@ -275,11 +275,14 @@ class AbilitazioniDaConfermareView(AbilitazioniStoricoView):
         if richiesta is None:
             abort(404)
         try:
-            servizi_utenti.decidi(richiesta, g.user, conferma, request.form.get("nota", ""))
+            with transazione():
+                servizi_utenti.decidi(richiesta, g.user, conferma, request.form.get("nota", ""))
         except Rifiuto as exc:
-            self.datamodel.session.rollback()
             for motivo in exc.motivi:
                 flash(motivo, "danger")
+            return redirect(url_for(f"{self.__class__.__name__}.show", pk=pk))
+        if richiesta.stato == "annullata":
+            flash(servizi_utenti.MSG_ANNULLATA, "danger")
             return redirect(url_for(f"{self.__class__.__name__}.show", pk=pk))
         flash(f"Abilitazione di {richiesta.username} {'confermata' if conferma else 'rifiutata'}.", "success")
         return redirect(url_for(f"{self.__class__.__name__}.list"))
