@@ -482,6 +482,14 @@ class AltraMisuraApi(LiaModelRestApi):
 
     pre_update = pre_delete = pre_add
 
+    def post_add(self, item):
+        from app.servizi.spese import ricalcola_beneficiaria
+
+        with servizi.transazione():
+            ricalcola_beneficiaria(item.beneficiaria_id)
+
+    post_update = post_delete = post_add
+
 
 def registra(appbuilder):
     from app.api import asse1, percorso, spese

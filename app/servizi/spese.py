@@ -227,6 +227,15 @@ def ricalcola_progetto(progetto_id: int) -> int:
     return len(spese)
 
 
+def ricalcola_beneficiaria(beneficiaria_id: int) -> None:
+    """After a change of her other measures: their warnings belong to every spesa of hers."""
+    with come_sistema():
+        pids = db.session.execute(select(m.Progetto.id).where(m.Progetto.beneficiaria_id == beneficiaria_id)
+                                  .order_by(m.Progetto.id)).scalars().all()
+        for pid in pids:
+            ricalcola_progetto(pid)
+
+
 def ricalcola_tutto() -> int:
     """Every verdict from scratch (the CLI, after a change of the programme file)."""
     with come_sistema():

@@ -516,6 +516,14 @@ class AltraMisuraView(SoloCavTitolare, LiaModelView):
 
     pre_update = pre_delete = pre_add
 
+    def post_add(self, item):
+        from app.servizi.spese import ricalcola_beneficiaria
+
+        with servizi.transazione():
+            ricalcola_beneficiaria(item.beneficiaria_id)
+
+    post_update = post_delete = post_add
+
 
 class BeneficiariaView(SoloCavTitolare, LiaModelView):
     """The woman's case by pseudonymous code; her identity sits in the related DatiPersonali."""
