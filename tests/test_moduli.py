@@ -156,6 +156,18 @@ def test_spesa_del_capofila_offre_le_voci_dell_asse_i(client_di):
     assert voci and all(t.startswith("I-") for t in voci), voci
 
 
+def test_modifica_di_una_spesa_del_cav_senza_voci_dell_asse_i(app, api_di, client_di):
+    from tests.aiuti_percorso import progetto_validato, spesa, voce_id
+
+    pid, _ = progetto_validato(api_di)
+    r = spesa(api_di("cav.crema"), pid, voce_id(app, "III-PASTI"), "12.50")
+    assert r.status_code == 201, r.get_json()
+    html = client_di("cav.crema").get(f"/spesaview/edit/{r.get_json()['id']}").get_data(as_text=True)
+    voci = _voci(html)
+    assert not [t for t in voci if t.startswith("I-")], voci
+    assert [t for v, t, sel in scelte(html)["voce"] if sel][0].startswith("III-PASTI")
+
+
 # --- point 8: the équipe evaluates from the segnalazione's page -----------------------------
 
 def _valuta_link(html):

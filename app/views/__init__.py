@@ -218,6 +218,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         pk = self.datamodel.get_pk_value(item)
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
+            self.limita_scelte(form)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
             if form.validate():
@@ -229,6 +230,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
                     abort(404)
         else:
             form = self.edit_form.refresh(obj=item)
+            self.limita_scelte(form)
             self.prefill_form(form, pk)
             self.update_redirect()
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
@@ -244,7 +246,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         """Hook: defaults of a new record's form (e.g. the operator's own ambito)."""
 
     def limita_scelte(self, form) -> None:
-        """Hook: what a new record's dropdowns offer (app.views.moduli), on display and on save."""
+        """Hook: what the add and edit forms' dropdowns offer (app.views.moduli), on display and on save."""
 
     def _salva(self, form, item, nuovo: bool) -> bool:
         sessione = self.datamodel.session

@@ -97,7 +97,7 @@ class ValutazioneView(LiaRecordView):
 
     def limita_scelte(self, form):
         # Opened from a segnalazione's «Valuta» (bound to it): the save says why, if it cannot.
-        if record_legato("segnalazione") is None:
+        if "segnalazione" in form and record_legato("segnalazione") is None:
             offri(form.segnalazione, scelte.segnalazioni_da_valutare(g.user))
 
     def render_template(self, template, **kwargs):
@@ -287,7 +287,8 @@ class ProgettoView(LiaRecordView):
 
     def limita_scelte(self, form):
         # From her page (FAB's related view): only her segnalazioni; the only one is chosen.
-        offri(form.segnalazione, scelte.segnalazioni_da_progettare(record_legato("beneficiaria")))
+        if "segnalazione" in form:  # chosen once: the edit form does not change it
+            offri(form.segnalazione, scelte.segnalazioni_da_progettare(record_legato("beneficiaria")))
 
     def precompila_nuovo(self, form):
         offerte = form.segnalazione._get_object_list()
