@@ -415,3 +415,10 @@ def motivo_spostamento(spostata: SpesaDati, esito: Esito) -> str:
     perche = f": {esito.motivi[0]}" if esito.motivi else ""
     return (f"registrandola, {descrivi_spesa(spostata)}, già ammessa, diventerebbe non ammissibile{perche}."
             " Correggere data o importo, oppure registrarla come non ammissibile")
+
+
+def voci_offerte(programma: Programma, pagatore_tipo: str) -> list[str]:
+    """Codes of the voci an ente of this kind may pay (rules 1 and 3): what a spesa form offers it."""
+    return [v.codice for v in programma.voci
+            if (a := programma.asse(v.asse)) is not None and a.attivato and a.gestore == pagatore_tipo
+            and (p := programma.priorita_per_codice(v.priorita)) is not None and p.attivata]

@@ -16,6 +16,7 @@ __all__ = [
     "transizioni_consentite", "ha_raggiunto_in_corso", "ESITI_VALUTAZIONE", "AREE_VALUTAZIONE",
     "motivi_rifiuto_valutazione", "effetti_transizione", "motivi_rifiuto_data_decisione",
     "motivi_blocco_modifica", "motivi_blocco_eliminazione", "aggiungi_mesi", "follow_up_dovuto",
+    "in_attesa_di_valutazione", "pronta_per_un_progetto",
 ]
 
 BOZZA = "bozza"
@@ -263,3 +264,15 @@ def follow_up_dovuto(data_chiusura: date, date_follow_up: list[date], oggi: date
         if scadenza <= oggi and not any(d >= scadenza for d in date_follow_up):
             return mesi, scadenza
     return None
+
+
+# --- What a form offers: the segnalazioni that wait for a step ------------------------------
+
+def in_attesa_di_valutazione(esito_ultima: str | None) -> bool:
+    """Never evaluated, or suspended: the équipe still has to decide."""
+    return esito_ultima is None or esito_ultima == "sospesa"
+
+
+def pronta_per_un_progetto(esito_ultima: str | None, stati_progetti) -> bool:
+    """Admitted, and no project of it open or concluded (after an interruption a new one may start)."""
+    return esito_ultima == "ammessa" and all(s == INTERROTTO for s in stati_progetti)

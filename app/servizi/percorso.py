@@ -87,6 +87,9 @@ def _prepara_valutazione(item: m.Valutazione, utente) -> None:
         raise Rifiuto("Indicare la segnalazione da valutare.")
     if not puo_valutare(utente, s):
         raise Rifiuto("Solo l'équipe territoriale dell'ambito della beneficiaria può valutare la segnalazione.")
+    precedenti = [v for v in s.valutazioni if v is not item]
+    if item.id is None and precedenti and not workflow.in_attesa_di_valutazione(precedenti[-1].esito):
+        raise Rifiuto("La segnalazione è già stata valutata: per cambiare l'esito si modifica quella valutazione.")
     motivi = workflow.motivi_rifiuto_valutazione(item.esito or "", item.motivazione or "", item.pronta, s.area_richiesta)
     if motivi:
         raise Rifiuto(motivi)

@@ -34,12 +34,13 @@ from app import servizi, versioni
 from app.servizi import beneficiarie, date_plausibili
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
+from app.views import moduli
 
 
 def scelta(etichetta, voci, obbligatorio=True):
-    """A select with Italian labels for a string-enum column."""
+    """A select with Italian labels for a string-enum column; a required one starts blank."""
     return SelectField(
-        etichetta, choices=list(voci.items()), widget=Select2Widget(),
+        etichetta, choices=([("", "")] if obbligatorio else []) + list(voci.items()), widget=Select2Widget(),
         validators=[DataRequired(message="Campo obbligatorio.")] if obbligatorio else [Optional()],
     )
 
@@ -132,6 +133,8 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
             self.edit_columns = [c for c in self.edit_columns if c != versioni.CAMPO] + [versioni.CAMPO]
             self.edit_form_extra_fields = {**self.edit_form_extra_fields, versioni.CAMPO: versioni.CampoVersione()}
         super()._init_forms()
+        moduli.scelte_vuote(self.add_form)
+        moduli.scelte_vuote(self.edit_form)
 
     @expose("/download/<string:filename>")
     def download(self, filename):
@@ -193,6 +196,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
         form = self.add_form.refresh()
+        self.limita_scelte(form)
         if request.method != "POST":
             self.precompila_nuovo(form)
             self.update_redirect()  # as FAB does: "Salva" returns to the page we came from
@@ -214,6 +218,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
         pk = self.datamodel.get_pk_value(item)
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
+            self.limita_scelte(form)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
             if form.validate():
@@ -225,6 +230,7 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
                     abort(404)
         else:
             form = self.edit_form.refresh(obj=item)
+            self.limita_scelte(form)
             self.prefill_form(form, pk)
             self.update_redirect()
         widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
@@ -238,6 +244,9 @@ class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
 
     def precompila_nuovo(self, form) -> None:
         """Hook: defaults of a new record's form (e.g. the operator's own ambito)."""
+
+    def limita_scelte(self, form) -> None:
+        """Hook: what the add and edit forms' dropdowns offer (app.views.moduli), on display and on save."""
 
     def _salva(self, form, item, nuovo: bool) -> bool:
         sessione = self.datamodel.session

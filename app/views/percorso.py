@@ -11,14 +11,16 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app import models as m
+from app.extensions import db
 from app import servizi
-from app.servizi import eliminazione
+from app.servizi import eliminazione, scelte
 from app.servizi import percorso as servizi_percorso
 from app.servizi import scadenze
 from app.rules import workflow
-from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati
+from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati, puo_valutare
 from app.servizi.spese import programma_corrente
 from app.views import InterfacciaLia, LiaModelView, formatta, scelta
+from app.views.moduli import offri, record_legato
 
 _PERIMETRO = [["id", FiltroPerimetroCollegati, lambda: None]]
 _BENEFICIARIE = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
@@ -42,20 +44,31 @@ class SegnalazioneView(LiaRecordView):
     class_permission_name = "Segnalazione"
     list_title = "Segnalazioni"
     show_title = add_title = edit_title = "Segnalazione"
-    list_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "ultima_valutazione"]
+    show_template = "lia_segnalazione_show.html"
+    list_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "valutazioni"]
     add_columns = ["beneficiaria", "data", "area_richiesta", "note"]
     edit_columns = ["data", "area_richiesta", "note"]
-    show_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "note", "ultima_valutazione"]
+    show_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "note", "valutazioni"]
     search_columns = ["ambito", "data", "area_richiesta"]
     order_columns = ["data", "area_richiesta"]
     label_columns = {"beneficiaria": "Beneficiaria", "ambito": "Équipe (ambito)", "ente_segnalante": "Ente segnalante",
                      "data": "Data", "area_richiesta": "Area richiesta", "note": "Note (non identificative)",
-                     "ultima_valutazione": "Valutazione"}
+                     "valutazioni": "Valutazione"}
+    # The list of her valutazioni, never None: a pending one is said so (None would show as blank).
     formatters_columns = {"area_richiesta": formatta(m.AREE),
-                          "ultima_valutazione": lambda v: str(v) if v else "In attesa di valutazione"}
+                          "valutazioni": lambda vs: str(vs[-1]) if vs else "In attesa di valutazione"}
     add_form_extra_fields = edit_form_extra_fields = {"area_richiesta": scelta("Area richiesta", m.AREE)}
     validators_columns = {"note": [Length(max=1000, message="Al massimo 1000 caratteri.")]}
     add_form_query_rel_fields = _BENEFICIARIE
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            s = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if (s is not None and self.appbuilder.sm.has_access("can_write", "Valutazione")
+                    and puo_valutare(g.user, s) and workflow.in_attesa_di_valutazione(
+                        s.ultima_valutazione.esito if s.ultima_valutazione else None)):
+                kwargs["url_valuta"] = url_for("ValutazioneView.add", _flt_0_segnalazione=s.id)
+        return super().render_template(template, **kwargs)
 
     def pre_add(self, item):
         servizi_percorso.prepara_segnalazione(item, g.user)
@@ -81,6 +94,18 @@ class ValutazioneView(LiaRecordView):
         "esito": scelta("Esito", workflow.ESITI_VALUTAZIONE), "pronta": _sì_no()}
     validators_columns = {"motivazione": [Length(max=1000, message="Al massimo 1000 caratteri.")]}
     add_form_query_rel_fields = {"segnalazione": [["id", FiltroPerimetroCollegati, lambda: None]]}
+
+    def limita_scelte(self, form):
+        # Opened from a segnalazione's «Valuta» (bound to it): the save says why, if it cannot.
+        if "segnalazione" in form and record_legato("segnalazione") is None:
+            offri(form.segnalazione, scelte.segnalazioni_da_valutare(g.user))
+
+    def render_template(self, template, **kwargs):
+        legata = record_legato("segnalazione") if template == self.add_template else None
+        s = db.session.get(m.Segnalazione, legata) if legata is not None else None  # inside the perimeter
+        if s is not None:
+            kwargs["title"] = f"Valutazione della {s}"  # by her code, never her name
+        return super().render_template(template, **kwargs)
 
     def pre_add(self, item):
         servizi_percorso.prepara_valutazione(item, g.user)
@@ -259,6 +284,16 @@ class ProgettoView(LiaRecordView):
         "budget_asse_iv": [Optional(), NumberRange(min=0, max=1_000_000, message="Importo non valido.")],
     }
     add_form_query_rel_fields = {"segnalazione": [["id", FiltroPerimetroCollegati, lambda: None]]}
+
+    def limita_scelte(self, form):
+        # From her page (FAB's related view): only her segnalazioni; the only one is chosen.
+        if "segnalazione" in form:  # chosen once: the edit form does not change it
+            offri(form.segnalazione, scelte.segnalazioni_da_progettare(record_legato("beneficiaria")))
+
+    def precompila_nuovo(self, form):
+        offerte = form.segnalazione._get_object_list()
+        if record_legato("beneficiaria") is not None and len(offerte) == 1:
+            form.segnalazione.data = offerte[0][1]
 
     def pre_add(self, item):
         servizi_percorso.prepara_progetto(item, g.user)

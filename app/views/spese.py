@@ -12,9 +12,10 @@ from app import models as m
 from app.rules.eligibility import formatta_euro, valida_importo
 from app import servizi
 from app.security import PERMESSI_VISTA, FiltroPerimetroCollegati
-from app.servizi import NonConsentito, annullamento, eliminazione
+from app.servizi import NonConsentito, annullamento, eliminazione, scelte
 from app.servizi import spese as servizi_spese
 from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
+from app.views.moduli import offri
 
 
 class ValidatoreImporto:
@@ -100,6 +101,9 @@ class SpesaView(ConAllegato, LiaModelView):
                 self.update_redirect()
                 return None
         return super()._edit(pk)
+
+    def limita_scelte(self, form):
+        offri(form.voce, scelte.voci_per_utente(g.user))
 
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk, self._base_filters)

@@ -83,6 +83,10 @@ def test_dopo_il_salvataggio_si_torna_all_elenco_da_cui_si_era_partiti(pagina_di
     page.wait_for_load_state()
     scegli(page, "ambito", "Crema")
     scrivi_data(page, "data_presa_in_carico", "2023-03-01")
+    scegli(page, "fascia_eta", "40–49 anni")  # the profile starts empty: no answer is assumed
+    scegli(page, "cittadinanza", "Paese extra UE")
+    scegli(page, "relazione_autore", "Ex partner")
+    scegli(page, "condizione_occupazionale", "Occupata con lavoro precario")
     salva_e_verifica(page)
     assert page.url == elenco, f"dopo «Salva» si arriva a {page.url}, non all'elenco {elenco}"
     assert any(c.startswith("CM-2023-") for c in colonna(page, 2))
