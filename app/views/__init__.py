@@ -31,6 +31,7 @@ from app.security import (
     FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA,
 )
 from app import servizi, versioni
+from app.views.schermate import SchermateItaliane
 from app.servizi import beneficiarie, date_plausibili
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
@@ -95,7 +96,7 @@ MODELLI_GRANDI = {"Beneficiaria", "DatiPersonali", "Progetto", "Segnalazione", "
                   "SessioneLaboratorio", "IscrizioneLaboratorio"}
 
 
-class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
+class LiaModelView(SchermateItaliane, SoloOrdinamentiDichiarati, ModelView):
     """Base of every screen: read/write permissions, filtered actions, guarded related views."""
 
     method_permission_name = PERMESSI_VISTA
