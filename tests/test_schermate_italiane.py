@@ -100,6 +100,10 @@ def test_schermate_senza_valori_grezzi_ne_inglese(app, client_di, utente):
             d = difetti(contenuto)
             if d:
                 problemi[url] = d
+    for url in ("/", "/users/userinfo/"):  # the home and "I tuoi dati", reached from the menu
+        d = difetti(c.get(url).get_data(as_text=True))
+        if d:
+            problemi[url] = d
     assert not problemi, "\n".join(f"{u}: {d}" for u, d in problemi.items())
 
 
