@@ -27,7 +27,7 @@ from app.servizi import Rifiuto, transazione
 from app.servizi import utenti as servizi_utenti
 from app.servizi.interfaccia import InterfacciaLia
 from app.views import LiaModelView, valore_italiano
-from app.views.schermate import SchermateItaliane
+from app.views.schermate import Schermata
 
 DESCRIZIONE_PASSWORD = ("Almeno 12 caratteri, non facile da indovinare, senza nome utente, nome o e-mail: "
                         "meglio una frase di più parole poco collegate tra loro.")
@@ -75,7 +75,7 @@ class RuoliCompatibili:
             raise ValidationError(" ".join(motivi))
 
 
-class UtenteModelView(viste_accesso.AzioniSecondoFattore, SchermateItaliane, SoloOrdinamentiDichiarati,
+class UtenteModelView(viste_accesso.AzioniSecondoFattore, Schermata, SoloOrdinamentiDichiarati,
                       UserDBModelView):
     """FAB's user screen with the ente every user belongs to. No groups: a group's roles would
     reach a user around the two-person rule."""
