@@ -113,7 +113,9 @@ class UtenteModelView(viste_accesso.AzioniSecondoFattore, Schermata, SoloOrdinam
     # A user waiting for confirmation has no ente and no role yet: a dash, not "None" or "[]".
     formatters_columns = {"last_login": valore_italiano, "created_on": valore_italiano, "changed_on": valore_italiano,
                           "active": valore_italiano, "ente": lambda e: str(e) if e else "—",
-                          "roles": lambda ruoli: ", ".join(r.name for r in ruoli or []) or "—"}
+                          "roles": lambda ruoli: ", ".join(r.name for r in ruoli or []) or "—",
+                          **dict.fromkeys(("login_count", "fail_login_count", "created_by", "changed_by"),
+                                          lambda v: "—" if v is None else v)}
     validators_columns = {
         "roles": [DataRequired(message="Indicare almeno un ruolo."), RuoliCompatibili()],
         "ente": [DataRequired(message="Ogni utente deve appartenere a un ente.")],
