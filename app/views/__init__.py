@@ -643,9 +643,11 @@ class LiaIndexView(IndexView):
 
 
 def registra(appbuilder):
+    from flask import current_app
+
     from app.views import percorso, registro_audit, schermate
 
-    schermate.registra_filtri(appbuilder.app)
+    schermate.registra_filtri(current_app)
 
     BeneficiariaView.related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView, percorso.SegnalazioneView,
                                       percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView,
