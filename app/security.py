@@ -568,3 +568,13 @@ def e_autore(utente, record) -> bool:
     autore = getattr(record, "creato_da_id", None)
     return bool(utente is not None and getattr(utente, "is_active", False) and autore is not None
                 and autore == utente.id)
+
+
+# --- which buttons a screen shows (issue 11, §11) ------------------------------------------------
+
+def registra_per_le_donne(utente) -> bool:
+    """An active operator of a CAV: the only one who adds a woman's own records (profile, identity,
+    consents, other measures); which woman she may change is `puo_modificare_beneficiaria`."""
+    ente = getattr(utente, "ente", None)
+    return bool(ente is not None and ente.is_cav and getattr(utente, "is_active", False)
+                and RUOLO_CAV in nomi_ruoli(utente))

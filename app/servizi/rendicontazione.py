@@ -96,7 +96,8 @@ def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date
         per_asse = dict(speso.get(pid, {}))
         residui = {mx.codice: mx.importo - sum((per_asse.get(a, Decimal("0")) for a in mx.assi), Decimal("0"))
                    for mx in programma.massimali}
-        yield RigaProgetto(codice=codice, ambito=ambito, area=area, data_inizio=inizio, data_fine=fine,
+        yield RigaProgetto(codice=codice, ambito=ambito, area=m.AREE.get(area, area),
+                           data_inizio=inizio, data_fine=fine,
                            stato=STATI_ETICHETTE.get(stato, stato), speso_per_asse=per_asse, residui=residui)
 
 

@@ -29,8 +29,10 @@ from app.integrita import SoloOrdinamentiDichiarati
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
 from app.security import (
     FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_VISTA,
+    puo_modificare_beneficiaria, registra_per_le_donne,
 )
 from app import servizi, versioni
+from app.views.schermate import Schermata
 from app.servizi import beneficiarie, date_plausibili
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
@@ -96,7 +98,7 @@ MODELLI_GRANDI = {"Beneficiaria", "DatiPersonali", "Progetto", "Segnalazione", "
                   "SessioneLaboratorio", "IscrizioneLaboratorio"}
 
 
-class LiaModelView(SoloOrdinamentiDichiarati, ModelView):
+class LiaModelView(Schermata, SoloOrdinamentiDichiarati, ModelView):
     """Base of every screen: read/write permissions, filtered actions, guarded related views."""
 
     method_permission_name = PERMESSI_VISTA
@@ -410,6 +412,13 @@ class SoloCavTitolare:
     """A woman's own records (profile, identity, consents, measures): only her CAV adds, edits or
     deletes them (beneficiarie.verifica_titolare in the hooks). The others are told so before any form."""
 
+    def pulsante_consentito(self, nome, item=None):
+        if nome not in ("add", "edit", "delete"):
+            return super().pulsante_consentito(nome, item)
+        if item is None:
+            return registra_per_le_donne(g.user)
+        return puo_modificare_beneficiaria(g.user, item if isinstance(item, m.Beneficiaria) else item.beneficiaria)
+
     def _edit(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None:
@@ -651,7 +660,11 @@ class LiaIndexView(IndexView):
 
 
 def registra(appbuilder):
-    from app.views import percorso, registro_audit
+    from flask import current_app
+
+    from app.views import percorso, registro_audit, schermate
+
+    schermate.registra_filtri(current_app)
 
     BeneficiariaView.related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView, percorso.SegnalazioneView,
                                       percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView,

@@ -56,6 +56,11 @@ _OBBL = DataRequired(message="Campo obbligatorio.")
 class SoloCapofilaScrive:
     """Add, edit and delete answer 403 to anyone but the capofila (see the module's doc)."""
 
+    def pulsante_consentito(self, nome, item=None):
+        if nome in ("add", "edit", "delete"):
+            return solo_capofila()
+        return super().pulsante_consentito(nome, item)
+
     def _add(self):
         if not solo_capofila():
             abort(403)

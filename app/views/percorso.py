@@ -310,6 +310,7 @@ class ProgettoView(LiaRecordView):
             if progetto is not None:
                 kwargs["transizioni"] = servizi_percorso.transizioni_per_utente(progetto, g.user)
                 kwargs["etichette_stati"] = workflow.STATI_ETICHETTE
+                kwargs["codice_progetto"] = progetto.codice
                 kwargs["puo_transitare"] = self.appbuilder.sm.has_access("can_transition", "Progetto")
         return super().render_template(template, **kwargs)
 

@@ -11,7 +11,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app import models as m
 from app.rules.eligibility import formatta_euro, valida_importo
 from app import servizi
-from app.security import PERMESSI_VISTA, FiltroPerimetroCollegati
+from app.security import (
+    PERMESSI_VISTA, FiltroPerimetroCollegati, puo_annullare_spesa, puo_eliminare_spesa, puo_modificare_spesa,
+)
 from app.servizi import NonConsentito, annullamento, eliminazione, scelte
 from app.servizi import spese as servizi_spese
 from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
@@ -129,6 +131,12 @@ class SpesaView(ConAllegato, LiaModelView):
         if item.progetto_id:
             servizi_spese.ricalcola_progetto(item.progetto_id)
             self.datamodel.session.commit()
+
+    def pulsante_consentito(self, nome, item=None):
+        if item is None:
+            return super().pulsante_consentito(nome, item)
+        decide = {"edit": puo_modificare_spesa, "delete": puo_eliminare_spesa, "annulla": puo_annullare_spesa}.get(nome)
+        return decide(g.user, item) if decide else super().pulsante_consentito(nome, item)
 
     @action("annulla", "Annulla spesa", "", "fa-ban", multiple=False)
     def azione_annulla(self, item):

@@ -27,6 +27,7 @@ from app.servizi import Rifiuto, transazione
 from app.servizi import utenti as servizi_utenti
 from app.servizi.interfaccia import InterfacciaLia
 from app.views import LiaModelView, valore_italiano
+from app.views.schermate import Schermata
 
 DESCRIZIONE_PASSWORD = ("Almeno 12 caratteri, non facile da indovinare, senza nome utente, nome o e-mail: "
                         "meglio una frase di più parole poco collegate tra loro.")
@@ -74,7 +75,8 @@ class RuoliCompatibili:
             raise ValidationError(" ".join(motivi))
 
 
-class UtenteModelView(viste_accesso.AzioniSecondoFattore, SoloOrdinamentiDichiarati, UserDBModelView):
+class UtenteModelView(viste_accesso.AzioniSecondoFattore, Schermata, SoloOrdinamentiDichiarati,
+                      UserDBModelView):
     """FAB's user screen with the ente every user belongs to. No groups: a group's roles would
     reach a user around the two-person rule."""
 
@@ -111,7 +113,9 @@ class UtenteModelView(viste_accesso.AzioniSecondoFattore, SoloOrdinamentiDichiar
     # A user waiting for confirmation has no ente and no role yet: a dash, not "None" or "[]".
     formatters_columns = {"last_login": valore_italiano, "created_on": valore_italiano, "changed_on": valore_italiano,
                           "active": valore_italiano, "ente": lambda e: str(e) if e else "—",
-                          "roles": lambda ruoli: ", ".join(r.name for r in ruoli or []) or "—"}
+                          "roles": lambda ruoli: ", ".join(r.name for r in ruoli or []) or "—",
+                          **dict.fromkeys(("login_count", "fail_login_count", "created_by", "changed_by"),
+                                          lambda v: "—" if v is None else v)}
     validators_columns = {
         "roles": [DataRequired(message="Indicare almeno un ruolo."), RuoliCompatibili()],
         "ente": [DataRequired(message="Ogni utente deve appartenere a un ente.")],

@@ -1,0 +1,62 @@
+"""What every screen shows (issue 11): Italian words where FAB would print English or a raw
+value (§10), and only the buttons the user may use (§11)."""
+from __future__ import annotations
+
+from flask import g
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.filters import TemplateFilters
+
+VUOTO = "—"  # the empty choice of a related-record select (wtforms would show its value, "__None")
+
+
+class Schermata:
+    """Mixed into every ModelView of the project, before FAB's."""
+
+    def _init_titles(self):
+        # FAB names an untitled page "Add/Edit/Show <Model>": name it after the list instead.
+        elenco = self.list_title
+        if elenco:
+            self.add_title = self.add_title or f"{elenco} — nuovo inserimento"
+            self.edit_title = self.edit_title or f"{elenco} — modifica"
+            self.show_title = self.show_title or f"{elenco} — dettaglio"
+        super()._init_titles()
+
+    def _init_forms(self):
+        super()._init_forms()
+        for modulo in (self.add_form, self.edit_form):
+            for nome in dir(modulo):
+                campo = getattr(modulo, nome, None)
+                classe = getattr(campo, "field_class", None)
+                if isinstance(classe, type) and issubclass(classe, QuerySelectField):
+                    campo.kwargs.setdefault("blank_text", VUOTO)
+
+    def pulsante_consentito(self, nome: str, item=None) -> bool:
+        """Hook: whether the button of method or action `nome` ("add", "edit", "delete", an action's
+        name) is shown, beyond the FAB permission; `item` is the record on a show page, else None.
+        Ask the predicates of app.security; the routes keep refusing on their own."""
+        return True
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        g.lia_scheda = (self.__class__.__name__, item)  # the record whose buttons the page draws
+        return super()._get_show_widget(pk, item, **kwargs)
+
+
+def _consentito(nome_vista: str, permesso: str) -> bool:
+    vista = TemplateFilters.find_views_by_name(nome_vista)
+    decide = getattr(vista, "pulsante_consentito", None)
+    if decide is None:
+        return True
+    nome, item = getattr(g, "lia_scheda", (None, None))
+    return decide(permesso.removeprefix("can_"), item if nome == nome_vista else None)
+
+
+def registra_filtri(app) -> None:
+    """FAB's template filters decide the buttons by permission alone: add the view's own say."""
+    filtri = app.jinja_env.filters
+    visibile, su_lista, su_scheda = (filtri["is_item_visible"], filtri["get_actions_on_list"],
+                                     filtri["get_actions_on_show"])
+    filtri["is_item_visible"] = lambda permesso, vista: visibile(permesso, vista) and _consentito(vista, permesso)
+    filtri["get_actions_on_list"] = lambda azioni, vista: {
+        k: a for k, a in su_lista(azioni, vista).items() if _consentito(vista, a.name)}
+    filtri["get_actions_on_show"] = lambda azioni, vista: {
+        k: a for k, a in su_scheda(azioni, vista).items() if _consentito(vista, a.name)}
