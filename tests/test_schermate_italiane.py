@@ -148,3 +148,21 @@ def test_rendicontazione_excel_senza_chiavi_grezze(client_di):
                         re.search(rf"(?<![\w-]){re.escape(k)}(?![\w-])", v) for k in CHIAVI_ENUM)):
                     grezze.add((ws.title, v))
     assert not grezze, sorted(grezze)
+
+
+def test_componenti_della_micro_equipe_per_nome_non_come_lista_python(app, api_di, client_di):
+    """The crawl meets a micro-équipe only when another test made one: this one makes its own."""
+    from tests.aiuti_percorso import beneficiaria_di, crea
+    from tests.conftest import ente_di
+    from tests.test_integrita import id_utente
+
+    cav = api_di("cav.crema")
+    donna = beneficiaria_di(cav, "CM-")[-1]["id"]
+    mid = crea(cav, "microequipe", {"beneficiaria": donna, "ente_coordinatore": ente_di(app, "cav.crema"),
+                                    "membri": [id_utente(app, "cav.crema"), id_utente(app, "equipe.crema")]})
+    try:
+        testo = client_di("cav.crema").get(f"/microequipeview/show/{mid}").get_data(as_text=True)
+        assert "[Operatrice" not in testo
+        assert re.search(r"Operatrice CAV Crema, |, Operatrice CAV Crema", testo), "i componenti, per nome"
+    finally:
+        assert cav.delete(f"/api/v1/microequipe/{mid}").status_code == 200

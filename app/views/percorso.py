@@ -136,6 +136,7 @@ class MicroEquipeView(LiaRecordView):
     show_columns = add_columns
     label_columns = {"beneficiaria": "Beneficiaria", "ente_coordinatore": "Ente coordinatore", "membri": "Componenti",
                      "note": "Note"}
+    formatters_columns = {"membri": lambda membri: ", ".join(str(u) for u in membri)}  # not a Python list
     validators_columns = {"note": [Length(max=1000)], "membri": [SoloMembriOfferti()]}
     _MEMBRI = {"membri": [["id", FiltroMembriAmmessi, lambda: None]]}
     add_form_query_rel_fields = {**_BENEFICIARIE, **_MEMBRI}
