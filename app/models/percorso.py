@@ -65,8 +65,9 @@ class Segnalazione(Versionato, PerBeneficiaria, Model):
     # Who recorded it and when: its author may delete it as a mistake (app.rules.eliminazione).
     creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     creato_il = Column(DateTime, nullable=True, default=_ora)
-    valutazioni = relationship("Valutazione", back_populates="segnalazione", order_by="Valutazione.data",
-                               cascade="all, delete-orphan")
+    # Two decisions on the same day: the later one recorded is the last (PostgreSQL returns ties in any order).
+    valutazioni = relationship("Valutazione", back_populates="segnalazione",
+                               order_by="(Valutazione.data, Valutazione.id)", cascade="all, delete-orphan")
 
     @property
     def ultima_valutazione(self):
