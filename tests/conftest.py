@@ -88,6 +88,20 @@ def db_path(app):
     return uri[len("sqlite:///"):] if uri.startswith("sqlite:///") else None
 
 
+def byte_del_file_sqlite(*percorsi: str) -> bytes:
+    """The raw bytes of the live SQLite files, read by a child process.
+
+    Closing any descriptor of a file drops every POSIX lock this process holds on it, SQLite's
+    own included: a plain open()/close() here would let another process (a gunicorn worker, a
+    `flask lia` run) believe it is the database's last user and delete the -wal and -shm under
+    this process's connections, which then read an old snapshot or fail with "disk I/O error".
+    """
+    import subprocess
+
+    esistenti = [p for p in percorsi if os.path.exists(p)]
+    return subprocess.run(["cat", *esistenti], check=True, capture_output=True).stdout if esistenti else b""
+
+
 def csrf_da(html: str) -> str:
     trovato = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)

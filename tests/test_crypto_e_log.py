@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import re
 from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from conftest import csrf_da, ente_di, login, token_per, ApiClient
+from conftest import ApiClient, byte_del_file_sqlite, csrf_da, ente_di, login, token_per
 
 COGNOMI_DEMO = ["Finzionelli", "Inventatini", "Esempiaro", "Provolanti", "Fantasiosi", "Immaginetti",
                 "Demoretti", "Fintaldi", "Campionesi", "Ipotetici"]
@@ -70,11 +69,7 @@ def test_database_file_holds_no_name_surname_cf_email_or_phone_in_clear(app, db_
     with app.app_context():
         db.session.remove()
         db.engine.dispose()  # everything committed is in the file
-    contenuto = b""
-    for suffisso in ("", "-wal", "-journal"):
-        if os.path.exists(db_path + suffisso):
-            with open(db_path + suffisso, "rb") as f:
-                contenuto += f.read()
+    contenuto = byte_del_file_sqlite(*(db_path + suffisso for suffisso in ("", "-wal", "-journal")))
     assert len(contenuto) > 10_000
     # The demo surnames are unique enough to search as plain bytes, in any case.
     for cognome in COGNOMI_DEMO:

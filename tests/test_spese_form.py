@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.aiuti_percorso import progetto_validato, voce_id
-from tests.conftest import csrf_da
+from tests.conftest import byte_del_file_sqlite, csrf_da
 
 
 def _conta(app):
@@ -70,7 +70,7 @@ def test_file_del_giustificativo_fuori_dal_database_e_protetto(app, api_di, clie
     assert nome and "Rossi" not in nome and nome.endswith(".pdf")  # a random name, not the user's
     assert (Path(app.config["LIA_UPLOAD_DIR"]) / nome).read_bytes() == contenuto
     if db_path:
-        assert b"giustificativo di prova" not in Path(db_path).read_bytes()
+        assert b"giustificativo di prova" not in byte_del_file_sqlite(db_path, db_path + "-wal")
     r = c.get(f"/spesaview/allegato/{sid}")
     assert r.status_code == 200 and r.data == contenuto
     assert client_di("capofila").get(f"/spesaview/allegato/{sid}").status_code == 200
