@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := run.py
 DEMO_PASSWORD ?= demo-lia2
+PORT ?= 8080
 
 .PHONY: run test install segreti migrate demo serve bench clean translations
 
@@ -30,8 +31,8 @@ demo: migrate
 	$(BIN)/flask lia demo --password "$(DEMO_PASSWORD)"
 
 serve:
-	@echo "Il gestionale è su http://127.0.0.1:8080 — accedi come 'admin' / '$(DEMO_PASSWORD)' (altri accessi sopra)."
-	$(BIN)/flask run --host 127.0.0.1 --port 8080
+	@echo "Il gestionale è su http://127.0.0.1:$(PORT) — accedi come 'admin' / '$(DEMO_PASSWORD)' (altri accessi sopra)."
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 run: translations demo serve
 

@@ -100,3 +100,12 @@ def test_produzione_rifiuta_i_segreti_di_sviluppo(tmp_path):
         assert f"{chiave} è un valore di sviluppo pubblicato" in r.stderr
     for valore in pubblici.values():
         assert valore not in r.stderr
+
+
+def test_make_run_serve_sulla_porta_scelta():
+    """`make run PORT=8090`: the server and the printed address use the chosen port (dry run)."""
+    r = subprocess.run(["make", "-n", "serve", "PORT=8090"], cwd=RADICE, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "--port 8090" in r.stdout and "http://127.0.0.1:8090" in r.stdout
+    predefinita = subprocess.run(["make", "-n", "serve"], cwd=RADICE, capture_output=True, text=True, timeout=60)
+    assert "--port 8080" in predefinita.stdout
