@@ -1,0 +1,12 @@
+// Accessibility (issue 11 §13): select2 hides the <select> behind a box that screen readers
+// announce without a name; give each box the label of its field.
+$(function () {
+    $('select').each(function () {
+        if (!this.id) { return; }
+        var etichetta = $('label[for="' + this.id + '"]').first().text().replace(/\*/g, '').trim();
+        if (etichetta) {
+            $('#select2-' + this.id + '-container').attr('aria-label', etichetta);
+            $(this).next('.select2').find('.select2-selection').attr('aria-label', etichetta);
+        }
+    });
+});
