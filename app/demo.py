@@ -187,7 +187,8 @@ def _spesa_demo(utente, progetto, voce_codice, importo, data, numero, **extra):
 def carica_percorsi_demo(sm) -> bool:
     """A few referrals, projects in every state, spese and the Asse I records. Runs once: it
     does nothing when the demo already has referrals."""
-    from app.servizi.percorso import esegui_transizione, prepara_progetto, prepara_segnalazione, prepara_valutazione
+    from app.servizi.percorso import (esegui_transizione, prepara_microequipe, prepara_progetto, prepara_segnalazione,
+                                      prepara_valutazione)
 
     if db.session.execute(select(m.Segnalazione.id)).first():
         return False
@@ -255,12 +256,29 @@ def carica_percorsi_demo(sm) -> bool:
         if n == 1:
             esegui_transizione(p1, cav, "interrotto", data=d(2022, 11, 30),
                                nota="Non sostenibile dal punto di vista psico-fisico")
-        db.session.add(m.ColloquioCPI(beneficiaria=segnalazioni[0].beneficiaria,
-                                      ente_cpi=db.session.execute(select(m.Ente).where(
-                                          m.Ente.tipo == "centro_impiego", m.Ente.ambito_id == cav.ente.ambito_id)
-                                      ).scalars().first(),
+        cpi = db.session.execute(select(m.Ente).where(
+            m.Ente.tipo == "centro_impiego", m.Ente.ambito_id == cav.ente.ambito_id)).scalars().first()
+        db.session.add(m.ColloquioCPI(beneficiaria=segnalazioni[0].beneficiaria, ente_cpi=cpi,
                                       data_prevista=d(2022, 6, 20), data_svolta=d(2022, 6, 20),
                                       esito="Iscrizione DID e Patto di servizio"))
+        # What the project does besides the money: the CPI's service and the internship.
+        db.session.add(m.Intervento(progetto=p1, beneficiaria_id=p1.beneficiaria_id, tipo="servizio_cpi",
+                                    servizio_cpi="patto_servizio", ente_erogatore=cpi, data_inizio=d(2022, 6, 20),
+                                    data_fine=d(2022, 6, 20), stato="concluso"))
+        db.session.add(m.Intervento(progetto=p1, beneficiaria_id=p1.beneficiaria_id, tipo="tirocinio",
+                                    ente_erogatore=cav.ente, data_inizio=d(2022, 7, 1), stato="in_corso",
+                                    note="Tirocinio presso un'impresa del territorio"))
+        if n == 0:
+            # The Servizi user works on this case: the micro-équipe lets her see it.
+            micro = m.MicroEquipe(beneficiaria=segnalazioni[0].beneficiaria,
+                                  membri=[cav, equipe, _utente(sm, "servizi.cpi")],
+                                  note="Micro-équipe di esempio")
+            prepara_microequipe(micro, cav)
+            db.session.add(micro)
+        # Another measure she already receives, for a woman whose referral is still open.
+        db.session.add(m.AltraMisura(beneficiaria=segnalazioni[3].beneficiaria, tipo="reddito_liberta",
+                                     data_inizio=d(2022, 4, 1), data_fine=d(2023, 3, 31), assi_coperti="IV",
+                                     note="Contributo mensile"))
         db.session.commit()
     # Asse I, run by the capofila.
     cremona = db.session.execute(select(m.Ambito).where(m.Ambito.nome == "Cremona")).scalar_one()
