@@ -111,8 +111,9 @@ def nuovo_contesto(chromium, violazioni_csp):
             violazioni_csp.append(messaggio.text)
 
     def _apri(**opzioni):
-        ctx = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="it-IT",
-                                   extra_http_headers={"Accept-Language": "it-IT,it;q=0.9"}, **opzioni)
+        opzioni.setdefault("viewport", {"width": 1280, "height": 900})
+        ctx = chromium.new_context(locale="it-IT", extra_http_headers={"Accept-Language": "it-IT,it;q=0.9"},
+                                   **opzioni)
         ctx.set_default_timeout(ATTESA_MS)
         ctx.set_default_navigation_timeout(ATTESA_MS)
         ctx.add_init_script(SEGNALA_CSP)
