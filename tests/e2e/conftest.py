@@ -162,13 +162,13 @@ def pagina_di(server, nuovo_contesto, _accessi_fatti):
 
 
 @pytest.fixture(scope="session")
-def cartella_schermate(tmp_path_factory):
-    """Where the screenshots go: $LIA_E2E_SCHERMATE, or a pytest temporary folder."""
-    scelta = os.environ.get("LIA_E2E_SCHERMATE")
-    if scelta:
-        os.makedirs(scelta, exist_ok=True)
-        return scelta
-    return str(tmp_path_factory.mktemp("schermate"))
+def cartella_schermate():
+    """Where the screenshots go, to be looked at: $LIA_E2E_SCHERMATE, or `schermate/` at the
+    repository's root (gitignored), rewritten by every run."""
+    scelta = os.environ.get("LIA_E2E_SCHERMATE") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "schermate")
+    os.makedirs(scelta, exist_ok=True)
+    return scelta
 
 
 # --- acting on FAB pages -----------------------------------------------------------------

@@ -4,6 +4,7 @@ is on screen, and every control a finger must hit is at least 44 px high and ins
 from __future__ import annotations
 
 import os
+import re
 
 from .conftest import accedi, progetto_via_api
 
@@ -42,7 +43,8 @@ def test_le_pagine_chiave_stanno_nel_telefono(app, api_di, server, nuovo_contest
             if larghezza > TELEFONO["width"]:
                 problemi.append(f"{username} {percorso}: la pagina è larga {larghezza} px")
             problemi += [f"{username} {percorso}: {b}" for b in page.evaluate(BERSAGLI_PICCOLI)]
-            nome = f"telefono-{username}{percorso.rstrip('/').replace('/', '-') or '-home'}.png"
+            pagina = re.sub(r"/\d+$", "", percorso.rstrip("/")).replace("/", "-") or "-home"
+            nome = f"telefono-{username}{pagina}.png"  # no record id: the next run overwrites it
             page.screenshot(path=os.path.join(cartella_schermate, nome))
         if username == "cav.crema":  # the list's first column, the code, is on screen
             page.goto(server + "/beneficiariaview/list/?psize_BeneficiariaView=100")
