@@ -683,6 +683,9 @@ def registra(appbuilder):
     from app.views import rendicontazione
 
     rendicontazione.registra(appbuilder)
+    from app.views import stampa
+
+    stampa.registra(appbuilder)
     from app.views import utenti
 
     utenti.registra(appbuilder)

@@ -10,3 +10,8 @@ $(function () {
         }
     });
 });
+
+// The print pages' button (an inline handler would be refused by the Content-Security-Policy).
+$(function () {
+    $('[data-lia-stampa]').on('click', function () { window.print(); });
+});
