@@ -288,6 +288,18 @@ def test_show_page_opens_own_records_and_answers_404_outside_perimeter(username,
             assert rete.donne[rete.righe[res][rid]].codice not in r.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("username", UTENTI_DEMO)
+def test_printed_summary_of_a_woman_follows_her_page(username, rete, browser, scanner):
+    """The printed summary (/stampa/beneficiaria) answers as her page does, and carries her
+    identity only to her CAV (the scanner checks every other woman's)."""
+    s = scanner(username)
+    for ente, rid in sorted(rete.campioni["Beneficiaria"].items()):
+        url = f"/stampa/beneficiaria/{rid}"
+        r = chiedi(browser(username), "get", url)
+        s.verifica(r, url)
+        assert r.status_code == atteso(rete, username, "Beneficiaria", rid, LETTURA), descrivi(r, url)
+
+
 @pytest.mark.parametrize("res", RISORSE)
 @pytest.mark.parametrize("username", UTENTI_DEMO)
 def test_edit_page_opens_only_own_records_for_writers(username, res, rete, browser, scanner):
