@@ -9,12 +9,13 @@ Italian picker, and the list filters on dates read gg/mm/aaaa too. The REST API 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from flask import flash
-from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
 from markupsafe import Markup
-from wtforms import DateField
+from sqlalchemy import and_, or_
+from wtforms import DateField, DateTimeField
 from wtforms.fields.core import UnboundField
 from wtforms.widgets import html_params
 
@@ -89,46 +90,78 @@ class DataItaliana(DateField):
 
 # --- list filters -----------------------------------------------------------------------------
 
+def _giorno(value):
+    """The day a filter box holds, or None when it is not gg/mm/aaaa (or ISO)."""
+    if isinstance(value, str):
+        try:
+            return leggi_data(value)
+        except ValueError:
+            return None
+    return None
+
+
 class _FiltroDataItaliana:
     def apply(self, query, value):
-        if isinstance(value, str):
-            try:
-                value = leggi_data(value)
-            except ValueError:
-                pass  # left to FAB, as before
-        return super().apply(query, value)
+        giorno = _giorno(value)
+        return super().apply(query, value if giorno is None else giorno)  # else left to FAB, as before
+
+
+class _FiltroGiornoItaliano:
+    """A date-and-time column filtered by day, the way the list shows it: "uguale a 15/10/2023" is
+    the whole day, "maggiore di" starts the next one. Anything else is left to FAB."""
+
+    def apply(self, query, value):
+        giorno = _giorno(value)
+        if giorno is None:
+            return super().apply(query, value)
+        query, campo = get_field_setup_query(query, self.model, self.column_name)
+        inizio = datetime.combine(giorno, time.min)
+        fine = inizio + timedelta(days=1)
+        condizione = {"eq": and_(campo >= inizio, campo < fine), "neq": or_(campo < inizio, campo >= fine),
+                      "gt": campo >= fine, "lt": campo < inizio}[self.arg_name]
+        return query.filter(condizione)
+
+
+def _italiani(filtri, base):
+    return [type(f"{f.__name__}Italiano", (base, f), {}) for f in filtri]
 
 
 class FiltriItaliani(SQLAFilterConverter):
-    """FAB's filters, reading a date column's value as gg/mm/aaaa (its dateutil would read
-    05/10/2023 as 10 May)."""
+    """FAB's filters, reading a date as gg/mm/aaaa (its dateutil would read 05/10/2023 as 10 May)."""
 
     conversion_table = tuple(
-        (tipo, [type(f"{f.__name__}Italiano", (_FiltroDataItaliana, f), {}) for f in filtri] if tipo == "is_date"
-         else filtri)
+        (tipo, _italiani(filtri, _FiltroDataItaliana) if tipo == "is_date"
+         else _italiani(filtri, _FiltroGiornoItaliano) if tipo == "is_datetime" else filtri)
         for tipo, filtri in SQLAFilterConverter.conversion_table)
 
 
 # --- wiring -----------------------------------------------------------------------------------
 
-def _sostituisci_date(form_cls) -> None:
+def _sostituisci_date(form_cls, ricerca=False) -> None:
     if form_cls is None:
         return
+    # A search box holds a day also for a date-and-time column (FAB's own box there breaks ab_filters.js).
+    tipi = (DateTimeField,) if ricerca else (DateField,)
     for nome in dir(form_cls):
         campo = getattr(form_cls, nome, None)
         if not isinstance(campo, UnboundField):
             continue
         classe = campo.field_class
-        if isinstance(classe, type) and issubclass(classe, DateField) and not issubclass(classe, DataItaliana):
-            nuovo = DataItaliana(*campo.args, **campo.kwargs)
+        if isinstance(classe, type) and issubclass(classe, tipi) and not issubclass(classe, DataItaliana):
+            kwargs = dict(campo.kwargs)
+            if ricerca:
+                kwargs.pop("default", None)
+            nuovo = DataItaliana(*campo.args, **kwargs)
             nuovo.creation_counter = campo.creation_counter  # same place in the form
             setattr(form_cls, nome, nuovo)
 
 
 def italianizza(vista) -> None:
     """Called once per ModelView, after FAB built its forms and filters."""
-    for form_cls in (vista.add_form, vista.edit_form, vista.search_form):
-        _sostituisci_date(form_cls)
+    _sostituisci_date(vista.add_form)
+    _sostituisci_date(vista.edit_form)
+    # A filter box starts empty: FAB would fill it with the column's default (today).
+    _sostituisci_date(vista.search_form, ricerca=True)
     if vista.datamodel.filter_converter_class is not FiltriItaliani:
         vista.datamodel.filter_converter_class = FiltriItaliani  # this screen's interface, not the API's
     vista._filters = vista.datamodel.get_filters(vista.search_columns)
