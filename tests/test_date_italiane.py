@@ -313,3 +313,31 @@ def test_filtro_su_data_e_ora_per_giorno_in_gg_mm_aaaa(client_di):
     assert _record(c.get("/auditview/list/?_flt_1_quando=01/01/2000").get_data(as_text=True)) >= tutte
     assert _record(c.get(f"/auditview/list/?_flt_1_quando={oggi}").get_data(as_text=True)) == 0
     assert _record(c.get("/auditview/list/?_flt_2_quando=01/01/2000").get_data(as_text=True)) == 0
+
+
+def test_ogni_campo_data_di_ogni_schermata_e_italiano(app):
+    """Every add and edit form of every screen, and every list filter of the project's screens:
+    no date box of FAB's left (its ab.js would force yyyy-mm-dd on it)."""
+    from wtforms import DateField, DateTimeField
+
+    from app.views import LiaModelView
+
+    viste = [v for v in app.appbuilder.baseviews if hasattr(v, "add_form")]
+    controllati = set()
+    for vista in viste:
+        # No screen lets a user write a date-and-time (the stamps are the system's); a filter may search one.
+        moduli = [(vista.add_form, DateField), (vista.edit_form, DateField)]
+        if isinstance(vista, LiaModelView):
+            moduli.append((vista.search_form, DateTimeField))
+        for form_cls, tipo in moduli:
+            if form_cls is None:
+                continue
+            for nome in dir(form_cls):
+                campo = getattr(form_cls, nome, None)
+                classe = getattr(campo, "field_class", None)
+                if isinstance(classe, type) and issubclass(classe, tipo):
+                    assert classe is DataItaliana, f"{type(vista).__name__}.{nome}"
+                    controllati.add(f"{type(vista).__name__}.{nome}")
+    # Among them the encrypted birth date (an extra field) and a date-and-time filter.
+    assert {"DatiPersonaliView.data_nascita", "SegnalazioneView.data", "ProgettoView.data_fine",
+            "SpesaView.giustificativo_data", "AuditView.quando"} <= controllati

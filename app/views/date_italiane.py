@@ -17,7 +17,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, or_
 from wtforms import DateField, DateTimeField
 from wtforms.fields.core import UnboundField
-from wtforms.widgets import html_params
+from wtforms.widgets import TextInput
 
 from app.rules.periodo_programma import avviso_fuori_periodo
 
@@ -56,14 +56,12 @@ class CalendarioItaliano:
     bootstrap-datepicker's default mm/dd/yyyy)."""
 
     def __call__(self, field, **kwargs):
-        kwargs.setdefault("id", field.id)
-        kwargs.setdefault("name", field.name)
         kwargs.setdefault("placeholder", "gg/mm/aaaa")
-        return Markup(
-            '<div class="input-group lia-data">'
-            '<span class="input-group-addon" aria-hidden="true"><i class="fa fa-calendar cursor-hand"></i></span>'
-            f'<input class="form-control" {html_params(type="text", value=field._value(), autocomplete="off", **kwargs)}>'
-            "</div>")
+        kwargs.setdefault("autocomplete", "off")
+        kwargs["class"] = ("form-control " + kwargs.get("class", "")).strip()
+        casella = TextInput()(field, **kwargs)  # value=field._value(), escaped by wtforms
+        return (Markup('<div class="input-group lia-data"><span class="input-group-addon" aria-hidden="true">'
+                       '<i class="fa fa-calendar cursor-hand"></i></span>') + casella + Markup("</div>"))
 
 
 class DataItaliana(DateField):
