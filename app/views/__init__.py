@@ -36,7 +36,7 @@ from app.views.schermate import Schermata
 from app.servizi import beneficiarie, date_plausibili
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
-from app.views import moduli
+from app.views import date_italiane, moduli
 
 
 def scelta(etichetta, voci, obbligatorio=True):
@@ -135,6 +135,7 @@ class LiaModelView(Schermata, SoloOrdinamentiDichiarati, ModelView):
             self.edit_columns = [c for c in self.edit_columns if c != versioni.CAMPO] + [versioni.CAMPO]
             self.edit_form_extra_fields = {**self.edit_form_extra_fields, versioni.CAMPO: versioni.CampoVersione()}
         super()._init_forms()
+        date_italiane.italianizza(self)  # every date field and date filter reads gg/mm/aaaa
         moduli.scelte_vuote(self.add_form)
         moduli.scelte_vuote(self.edit_form)
 
@@ -279,6 +280,7 @@ class LiaModelView(Schermata, SoloOrdinamentiDichiarati, ModelView):
             return False
         self.post_add(item) if nuovo else self.post_update(item)
         flash(self.add_row_message if nuovo else self.edit_row_message, "success")
+        date_italiane.avvisa_fuori_periodo(form, item)
         return True
 
     def _superata(self, form) -> bool:

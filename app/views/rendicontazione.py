@@ -5,21 +5,26 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import abort, g, request, send_file
+from flask import flash, g, request, send_file
 from flask_appbuilder import BaseView, expose, has_access
 
 from app.security import vede_rendicontazione_di_rete
 from app.servizi.rendicontazione import esporta
+from app.views.date_italiane import leggi_data
 
 
-def _data(nome):
-    testo = request.args.get(nome) or ""
+class _PeriodoNonValido(ValueError):
+    pass
+
+
+def _data(nome, etichetta):
+    testo = (request.args.get(nome) or "").strip()
     if not testo:
         return None
     try:
-        return date.fromisoformat(testo)
-    except ValueError:
-        abort(400)
+        return leggi_data(testo)  # gg/mm/aaaa from the page, ISO from a script or an old link
+    except ValueError as exc:
+        raise _PeriodoNonValido(f"«{etichetta}»: {exc}") from None
 
 
 class RendicontazioneView(BaseView):
@@ -41,9 +46,13 @@ class RendicontazioneView(BaseView):
     @expose("/scarica")
     @has_access
     def scarica(self):
-        dal, al = _data("dal"), _data("al")
-        if dal and al and al < dal:
-            abort(400)
+        try:
+            dal, al = _data("dal", "Dal"), _data("al", "Al")
+            if dal and al and al < dal:
+                raise _PeriodoNonValido("La data «Al» precede la data «Dal».")
+        except _PeriodoNonValido as exc:  # the page again, with the reason and what she typed
+            flash(str(exc), "danger")
+            return self.render_template("lia_rendicontazione.html", ente=self._ente_filtro()), 400
         buffer = io.BytesIO()
         ente = self._ente_filtro()
         esporta(buffer, ente=ente, dal=dal, al=al)
