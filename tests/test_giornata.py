@@ -377,3 +377,24 @@ def test_segnalazione_in_attesa_nel_riepilogo(api_di, browser):
     assert "Lavoro: In attesa di valutazione" in solo_testo(riepilogo) and "Nessun progetto." in riepilogo
     # No identity recorded yet: the header has her code only.
     assert 'id="nome-beneficiaria"' not in testo and codice in testo
+
+
+# --- access rows of the new screens (every demo role) --------------------------------------------
+
+_OPERATIVI = {"capofila", "cav.cremona", "cav.crema", "cav.casalmaggiore", "equipe.cremona", "equipe.crema",
+              "equipe.casalmaggiore", "servizi.cpi"}
+_EQUIPE = {"equipe.cremona", "equipe.crema", "equipe.casalmaggiore"}
+_CAV = {"cav.cremona", "cav.crema", "cav.casalmaggiore"}
+# Which list of the home page each role has: 200; a list of another role's work: 404; no case work: 403.
+_ELENCHI = {"segnalazioni": _EQUIPE, "da_validare": _EQUIPE | {"capofila"}, "da_avviare": _OPERATIVI,
+            "follow_up": _OPERATIVI, "massimali": _CAV | {"capofila"}, "sessioni": {"capofila"}}
+
+
+@pytest.mark.parametrize("utente", UTENTI_DEMO)
+def test_matrice_accessi_home_ed_elenchi(browser, utente):
+    assert browser(utente).get("/").status_code == 200
+    for chiave, chi in _ELENCHI.items():
+        atteso = 200 if utente in chi else (404 if utente in _OPERATIVI else 403)
+        assert browser(utente).get(f"/oggi/{chiave}").status_code == atteso, (utente, chiave)
+        # Read-only screens: nothing to post.
+        assert browser(utente).post(f"/oggi/{chiave}").status_code in (400, 405), (utente, chiave)
