@@ -306,26 +306,29 @@ def test_nessun_dato_personale_su_nessuna_home(browser, pii, utente):
 
 # --- the woman's page -----------------------------------------------------------------------------
 
-def _dp_id(app, beneficiaria_id):
-    from app import models as m
-    from app.extensions import db
-    from app.security import come_sistema
-
-    with app.app_context(), come_sistema():
-        dp = db.session.query(m.DatiPersonali).filter_by(beneficiaria_id=beneficiaria_id).one()
-        db.session.remove()
-    return dp.id
-
-
-def _letture(app, dp_id):
+def _letture_di(app, codice, dopo_id):
+    """The read rows naming her code written after row `dopo_id`."""
     from app.extensions import db
     from app.models.audit import AuditEvento
 
     with app.app_context():
-        n = db.session.query(AuditEvento).filter_by(azione="lettura_dati_personali", tipo_record="DatiPersonali",
-                                                    record_id=dp_id).count()
+        righe = db.session.query(AuditEvento).filter(AuditEvento.azione == "lettura_dati_personali",
+                                                     AuditEvento.id > dopo_id).all()
+        n = sum(1 for r in righe if codice in (r.codici or "").split())
         db.session.remove()
     return n
+
+
+def _ultima_riga(app):
+    from sqlalchemy import func
+
+    from app.extensions import db
+    from app.models.audit import AuditEvento
+
+    with app.app_context():
+        ultima = db.session.query(func.max(AuditEvento.id)).scalar() or 0
+        db.session.remove()
+    return ultima
 
 
 def test_pagina_della_donna_per_la_sua_cav_e_per_gli_altri(api_di, browser, app, pii):
@@ -337,13 +340,12 @@ def test_pagina_della_donna_per_la_sua_cav_e_per_gli_altri(api_di, browser, app,
                  ).status_code == 201
     url = f"/beneficiariaview/show/{donna['id']}"
     nome, cognome = pii[donna["id"]]["valori"][:2]
-    dp = _dp_id(app, donna["id"])
-    prima = _letture(app, dp)
+    prima = _ultima_riga(app)
 
     testo = pagina(browser("cav.crema"), url)
     testata = testo[testo.index('id="testata-beneficiaria"'):testo.index('id="riepilogo-beneficiaria"')]
     assert donna["codice"] in testata and f"{nome} {cognome}" in testata
-    assert _letture(app, dp) > prima  # the name in the header is a recorded read
+    assert _letture_di(app, donna["codice"], prima) == 1  # the page with her name: one recorded read
     riepilogo = testo[testo.index('id="riepilogo-beneficiaria"'):]
     assert "Lavoro: Ammessa il 20/05/2022" in solo_testo(riepilogo)
     assert f"{codice_progetto} — In corso" in solo_testo(riepilogo)
@@ -354,7 +356,9 @@ def test_pagina_della_donna_per_la_sua_cav_e_per_gli_altri(api_di, browser, app,
            f"<td class=\"text-right\">€ 1.234,50</td>" in spese
 
     # The équipe of her ambito: her code and her path, neither her name nor the money it may not read.
+    prima = _ultima_riga(app)
     testo = pagina(browser("equipe.crema"), url)
+    assert _letture_di(app, donna["codice"], prima) == 0
     testata = testo[testo.index('id="testata-beneficiaria"'):testo.index('id="riepilogo-beneficiaria"')]
     assert donna["codice"] in testata and 'id="nome-beneficiaria"' not in testo
     assert not [v for v in pii[donna["id"]]["valori"] if v in testo]

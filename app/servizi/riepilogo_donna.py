@@ -2,8 +2,7 @@
 only), her path (segnalazioni and their outcome, projects with state and dates) and the money.
 
 Queries run inside the user's perimeter: the identity row exists only for the holding CAV, and the
-spese only for who may read them; reading her name writes an audit row, as every page that shows
-her personal data does (app.audit).
+spese only for who may read them.
 """
 from __future__ import annotations
 
@@ -50,16 +49,16 @@ class Riepilogo:
 
 
 def nome_per(utente, beneficiaria: m.Beneficiaria) -> str | None:
-    """Her name, for an operator of the CAV holding her; the read is recorded. None for anyone else."""
+    """Her name, for an operator of the CAV holding her; None for anyone else.
+
+    The page showing it records the read once, as every page with personal data does: her page's
+    «Dati personali» tab lists this same row (audit.VistaConDatiPersonali, one row per page)."""
     if not vede_nome_in_scheda(utente, beneficiaria):
         return None
     dp = db.session.execute(select(m.DatiPersonali)
                             .where(m.DatiPersonali.beneficiaria_id == beneficiaria.id)).scalar_one_or_none()
     if dp is None:  # not recorded yet, or outside the perimeter: the data layer decides too
         return None
-    from app import audit
-
-    audit.registra_lettura_dati_personali([dp.id], record_id=dp.id)
     return f"{dp.nome} {dp.cognome}"
 
 
