@@ -578,3 +578,24 @@ def registra_per_le_donne(utente) -> bool:
     ente = getattr(utente, "ente", None)
     return bool(ente is not None and ente.is_cav and getattr(utente, "is_active", False)
                 and RUOLO_CAV in nomi_ruoli(utente))
+
+
+# --- the home page: what to do today; the woman's page (issue 11, §5) ----------------------------
+
+def coordina(utente, progetto) -> bool:
+    """Her ente coordinates the project's micro-équipe: its follow-ups are hers to record."""
+    ente = _ente(utente)
+    return fa_avanzare_progetti(utente) and ente is not None and ente.id == progetto.ente_coordinatore_id
+
+
+def segue_i_massimali(utente, progetto=None) -> bool:
+    """Who watches a project's ceilings: the CAV holding the woman (it pays Assi II–IV) and the
+    capofila (it validates the regional money). Without a project: whether she watches any."""
+    if valida_come_capofila(utente):
+        return True
+    return registra_per_le_donne(utente) if progetto is None else detiene(utente, progetto.beneficiaria)
+
+
+def vede_nome_in_scheda(utente, beneficiaria) -> bool:
+    """Her name in the header of her page: only an operator of the CAV holding her."""
+    return detiene(utente, beneficiaria)

@@ -579,6 +579,16 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
         "condizione_occupazionale": scelta("Condizione occupazionale all'ingresso", m.CONDIZIONI_OCCUPAZIONALI),
     }
     validators_columns = {"figli_minori": [NumberRange(min=0, max=30, message="Numero non valido.")]}
+    show_template = "lia_beneficiaria_show.html"  # her code (name for her CAV), path, money: app.views.giornata
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template and "pk" in kwargs:
+            from app.views import giornata
+
+            item = self.datamodel.get(kwargs["pk"], self._base_filters)
+            if item is not None:
+                kwargs.update(giornata.scheda_donna(self, item))
+        return super().render_template(template, **kwargs)
 
     def precompila_nuovo(self, form):
         ente = getattr(g.user, "ente", None)
@@ -660,6 +670,12 @@ class LiaIndexView(IndexView):
     route_base = "/"
     index_template = "lia_index.html"
 
+    @expose("/")
+    def index(self):
+        from app.views import giornata  # what to do today (issue 11, §5)
+
+        return giornata.pagina_iniziale(self)
+
 
 def registra(appbuilder):
     from flask import current_app
@@ -672,6 +688,9 @@ def registra(appbuilder):
                                       percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView,
                                       registro_audit.AccessiDatiPersonaliView]
     appbuilder.add_view(BeneficiariaView, "Beneficiarie", category="Casi", icon="fa-female")
+    from app.views import giornata
+
+    giornata.registra(appbuilder)
     appbuilder.add_view(DatiPersonaliView, "Dati personali", category="Casi")
     appbuilder.add_view(CercaCodiceFiscaleView, "Cerca per codice fiscale", category="Casi")
     appbuilder.add_view(ConsensoView, "Consensi", category="Casi")

@@ -350,7 +350,8 @@ class DaFareView(BaseView):
     def index(self):
         mesi = programma_corrente().mesi_follow_up  # a programme setting
         liste = scadenze.da_fare(g.user, date.today(), mesi_follow_up=mesi)
-        return self.render_template("lia_da_fare.html", liste=liste, etichette_stati=workflow.STATI_ETICHETTE)
+        return self.render_template("lia_da_fare.html", liste=liste, etichette_stati=workflow.STATI_ETICHETTE,
+                                    data_validazione=scadenze.data_validazione)
 
 
 def registra(appbuilder):
