@@ -578,3 +578,11 @@ def registra_per_le_donne(utente) -> bool:
     ente = getattr(utente, "ente", None)
     return bool(ente is not None and ente.is_cav and getattr(utente, "is_active", False)
                 and RUOLO_CAV in nomi_ruoli(utente))
+
+
+# --- money where the work happens (issue 11, §6) -------------------------------------------------
+
+def registra_spese_su(utente, progetto) -> bool:
+    """A project's spese (Assi II-IV) are paid, so recorded, by the CAV holding its woman: the
+    project page offers her «Nuova spesa»; the rules still judge each one."""
+    return progetto is not None and detiene(utente, progetto.beneficiaria)
