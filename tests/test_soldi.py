@@ -389,3 +389,13 @@ def test_storico_con_la_data_della_decisione(api_di, client_di):
     assert any(re.fullmatch(r"Dettaglio 10/06/2022 Proposto Validato dall&#39;équipe Équipe Crema "
                             r"\d\d/\d\d/\d{4} \d\d:\d\d", r) for r in righe), righe
     assert any(r.startswith("Dettaglio 15/06/2022 Validato dall&#39;équipe Validato dal capofila") for r in righe), righe
+
+
+def test_conferma_di_una_spesa_dell_asse_i_senza_progetto(app, client_di):
+    c = client_di("capofila")
+    numero = f"A1-{uuid.uuid4().hex[:10]}"
+    dati = _dati(_testo(c.get("/spesaview/add")), "", voce_id(app, "I-FORMAZIONE"), "100", numero)
+    dati["progetto"] = "__None"
+    r = _posta(c, dati)
+    assert r.status_code == 302, _testo(r)[:800]
+    assert "Spesa registrata: € 100,00 (Asse I, senza progetto)" in _testo(c.get(r.headers["Location"]))
