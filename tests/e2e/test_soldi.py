@@ -42,7 +42,8 @@ def test_operatrice_vede_speso_e_residuo_e_registra_una_spesa(app, api_di, pagin
 
     # Choosing the voce says which ceiling it draws on.
     scegli_valore(page, "voce", valore_opzione(page, "voce", "II-FORMAZIONE "))
-    page.wait_for_function("document.getElementById('residuo-progetto').innerText.includes('voce scelta')")
+    # A locator, not wait_for_function: a string predicate is an eval, which the CSP blocks.
+    page.locator("#residuo-progetto", has_text="voce scelta").wait_for()
     assert ("Massimale della voce scelta — Budget di autonomia: speso € 1.000,00 su € 3.000,00, residuo € 2.000,00"
             in _testo(riquadro))
     assert "CM-" in _testo(riquadro) and codice in _testo(riquadro)  # by code only
