@@ -599,3 +599,11 @@ def segue_i_massimali(utente, progetto=None) -> bool:
 def vede_nome_in_scheda(utente, beneficiaria) -> bool:
     """Her name in the header of her page: only an operator of the CAV holding her."""
     return detiene(utente, beneficiaria)
+
+
+# --- money where the work happens (issue 11, §6) -------------------------------------------------
+
+def registra_spese_su(utente, progetto) -> bool:
+    """A project's spese (Assi II-IV) are paid, so recorded, by the CAV holding its woman: the
+    project page offers her «Nuova spesa»; the rules still judge each one."""
+    return progetto is not None and detiene(utente, progetto.beneficiaria)

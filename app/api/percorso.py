@@ -10,6 +10,7 @@ from marshmallow.validate import Length, Range
 
 from app import models as m
 from app import servizi
+from app.extensions import db
 from app.servizi import eliminazione
 from app.servizi import percorso as servizi_percorso
 from app.api import LiaModelRestApi
@@ -88,7 +89,7 @@ class MicroEquipeApi(LiaModelRestApi):
 class ProgettoApi(LiaModelRestApi):
     resource_name = "progetto"
     class_permission_name = "Progetto"
-    method_permission_name = dict(PERMESSI_API, transizione="transition", storico="read")
+    method_permission_name = dict(PERMESSI_API, transizione="transition", storico="read", residui="read")
     datamodel = InterfacciaLia(m.Progetto)
     base_filters = _PERIMETRO
     _contenuto = ["area", "obiettivi", "data_inizio", "data_fine", "budget_asse_ii", "budget_asse_iii",
@@ -171,7 +172,37 @@ class ProgettoApi(LiaModelRestApi):
             return self.response_404()
         return self.response(200, result=[
             {"da": t.da_stato, "a": t.a_stato, "quando": t.quando.isoformat(), "nota": t.nota,
+             "data_decisione": t.data_decisione.isoformat() if t.data_decisione else None,
              "utente": t.utente.username if t.utente else None} for t in progetto.transizioni])
+
+    @expose("/<int:pk>/residui", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("residui")
+    def residui(self, pk):
+        """Spent and residual per ceiling of the project (eligible, not annulled spese); with
+        `?voce=<id>`, which ceilings that voce draws on. Amounts as strings and as Italian text.
+        ---
+        get:
+          parameters:
+          - {in: query, name: voce, required: false, schema: {type: integer}}
+          responses:
+            200: {description: "the project's ceilings: massimale, speso, residuo, percentuale, vicino"}
+            400: {$ref: '#/components/responses/400'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        from app.servizi.spese import residui_progetto
+
+        progetto = self.datamodel.get(pk, self._base_filters)
+        if progetto is None:
+            return self.response_404()
+        voce = None
+        if request.args.get("voce"):
+            voce_id = request.args.get("voce", type=int)
+            voce = db.session.get(m.VoceSpesa, voce_id) if voce_id is not None else None
+            if voce is None:
+                return self.response_400(message="Voce di spesa sconosciuta.")
+        return self.response(200, result=residui_progetto(progetto, voce))
 
 
 class ColloquioCPIApi(LiaModelRestApi):

@@ -185,6 +185,8 @@ class TransizioneProgetto(PerBeneficiaria, Model):
     utente_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     utente = relationship(Utente, foreign_keys=[utente_id])
     quando = Column(DateTime, nullable=False, default=_ora)
+    # The date of the decision the user entered (e.g. the équipe's meeting); `quando` is the clock.
+    data_decisione = Column(Date, nullable=True)
     nota = Column(String(1000), nullable=False, default="")
 
 

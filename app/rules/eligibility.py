@@ -14,7 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Callable, Sequence
 
-from app.rules.programma import Programma, VoceSpesa
+from app.rules.programma import Massimale, Programma, VoceSpesa
 
 CENTESIMO = Decimal("0.01")
 IMPORTO_MASSIMO = Decimal("1000000")
@@ -262,17 +262,54 @@ def regola_massimali(spesa: SpesaDati, programma: Programma, contesto: Contesto)
         return []
     motivi = []
     for m in programma.massimali_per_asse(voce.asse):
-        speso = sum(
-            (s.importo for s in contesto.spese_ammissibili_progetto
-             if (spesa.id is None or s.id != spesa.id)
-             and (v := programma.voce(s.voce)) is not None and v.asse in m.assi),
-            Decimal("0"),
-        )
+        speso = speso_per_massimale(m, contesto.spese_ammissibili_progetto, programma, esclusa_id=spesa.id)
         if speso + spesa.importo > m.importo:
-            residuo = max(m.importo - speso, Decimal("0"))
             motivi.append(f"supera il massimale «{m.descrizione}» di {formatta_euro(m.importo)}"
-                          f" per progetto: residuo disponibile: {formatta_euro(residuo)}")
+                          f" per progetto: residuo disponibile: {formatta_euro(residuo_massimale(m, speso))}")
     return motivi
+
+
+def speso_per_massimale(massimale: Massimale, ammesse: Sequence[SpesaDati], programma: Programma,
+                        esclusa_id: int | None = None) -> Decimal:
+    """What the eligible spese `ammesse` charge to a ceiling (the spesa `esclusa_id` left out)."""
+    return sum((s.importo for s in ammesse
+                if (esclusa_id is None or s.id != esclusa_id)
+                and (v := programma.voce(s.voce)) is not None and v.asse in massimale.assi), Decimal("0"))
+
+
+def residuo_massimale(massimale: Massimale, speso: Decimal) -> Decimal:
+    return max(massimale.importo - speso, Decimal("0"))
+
+
+@dataclass(frozen=True)
+class SituazioneMassimale:
+    """One ceiling of a project: what is spent on it, what is left, and whether it is nearly used up."""
+    codice: str
+    descrizione: str
+    assi: tuple[str, ...]
+    importo: Decimal
+    speso: Decimal
+    residuo: Decimal
+    percentuale: int  # of the ceiling spent, rounded down
+    vicino: bool  # at or past the programme's warning threshold
+
+
+def situazione_massimali(progetto: ProgettoDati, ammesse: Sequence[SpesaDati], programma: Programma
+                         ) -> list[SituazioneMassimale]:
+    """Spent and residual of every ceiling that applies to the project (those over the assi of its
+    area), from its eligible spese: the same sums rule 6 refuses a spesa with."""
+    assi = set(programma.assi_per_area(progetto.area))
+    situazione = []
+    for m in programma.massimali:
+        if not assi & set(m.assi):
+            continue
+        speso = speso_per_massimale(m, ammesse, programma)
+        percentuale = int(speso * 100 // m.importo) if m.importo > 0 else 100
+        situazione.append(SituazioneMassimale(
+            codice=m.codice, descrizione=m.descrizione, assi=m.assi, importo=m.importo, speso=speso,
+            residuo=residuo_massimale(m, speso), percentuale=percentuale,
+            vicino=speso * 100 >= m.importo * programma.soglia_avviso_massimale))
+    return situazione
 
 
 @regola("importo")

@@ -82,6 +82,7 @@ class Programma:
     soglia_conteggi_piccoli: int = 3
     mesi_follow_up: tuple[int, ...] = (6, 12)
     margine_anni_date: int = 5  # dates up to data_fine + this many years (app.rules.date_plausibili)
+    soglia_avviso_massimale: int = 90  # % of a project's ceiling spent from which it is flagged
 
     def asse(self, codice: str) -> Asse | None:
         return next((a for a in self.assi if a.codice == codice), None)
@@ -238,6 +239,10 @@ def leggi_programma(dati: dict) -> Programma:
     if not isinstance(soglia, int) or isinstance(soglia, bool) or soglia < 0:
         motivi.append("[impostazioni] soglia_conteggi_piccoli deve essere un intero non negativo")
         soglia = 3
+    avviso = imp.get("soglia_avviso_massimale", 90)
+    if not isinstance(avviso, int) or isinstance(avviso, bool) or not 1 <= avviso <= 100:
+        motivi.append("[impostazioni] soglia_avviso_massimale deve essere una percentuale da 1 a 100")
+        avviso = 90
     margine = imp.get("margine_anni_date", 5)
     if not isinstance(margine, int) or isinstance(margine, bool) or not 0 <= margine <= 100:
         motivi.append("[impostazioni] margine_anni_date deve essere un numero di anni da 0 a 100")
@@ -252,6 +257,7 @@ def leggi_programma(dati: dict) -> Programma:
         soglia_conteggi_piccoli=soglia,
         mesi_follow_up=tuple(mesi),
         margine_anni_date=margine,
+        soglia_avviso_massimale=avviso,
     )
 
 

@@ -88,6 +88,17 @@ def salva(file_storage, campo: str = "file_allegato") -> str:
     return destinazione
 
 
+def adotta(origine: Path) -> str:
+    """A file already accepted and kept under the upload folder (an upload waiting for its record,
+    app.servizi.allegati_in_attesa) becomes a record's attachment under a new random name, kept
+    only if the transaction commits; `origine` stays until its owner removes it."""
+    destinazione = f"{uuid.uuid4().hex}{origine.suffix.lower()}"
+    file = _cartella() / destinazione
+    _in_sospeso(db.session)["nuovi"].append(file)
+    os.link(origine, file)  # same filesystem: the subfolder is inside
+    return destinazione
+
+
 def elimina_al_commit(nome: str | None, sessione=None) -> None:
     """Remove the file `nome` (one being replaced) once the current transaction commits."""
     p = percorso(nome) if nome else None

@@ -51,10 +51,11 @@ def esegui_transizione(progetto: m.Progetto, utente, verso: str, nota: str = "",
         raise Rifiuto(motivi)
     da = progetto.stato
     progetto.stato = verso
-    for campo, valore in workflow.effetti_transizione(verso, data or date.today(), nota, progetto.data_avvio).items():
+    data = data or date.today()
+    for campo, valore in workflow.effetti_transizione(verso, data, nota, progetto.data_avvio).items():
         setattr(progetto, campo, valore)
     t = m.TransizioneProgetto(progetto=progetto, beneficiaria_id=progetto.beneficiaria_id, da_stato=da,
-                              a_stato=verso, utente_id=utente.id, nota=nota)
+                              a_stato=verso, utente_id=utente.id, nota=nota, data_decisione=data)
     db.session.add(t)
     db.session.flush()
     audit.registra("transizione", tipo_record="Progetto", record_id=progetto.id,

@@ -247,3 +247,79 @@ def ricalcola_tutto() -> int:
             n += 1
         db.session.commit()
     return n
+
+
+# --- money where the work happens (issue 11, §6) ------------------------------------------------
+
+def _euro(importo: Decimal) -> dict:
+    return {"importo": str(Decimal(importo).quantize(el.CENTESIMO)), "testo": el.formatta_euro(importo)}
+
+
+def residui_progetto(progetto: m.Progetto, voce: m.VoceSpesa | None = None) -> dict:
+    """Spent and residual per ceiling of a project the caller already loaded through her perimeter,
+    from its eligible, not annulled spese (app.rules.eligibility.situazione_massimali): what the
+    project page, the spesa form and the API show. With `voce`, which of them that voce draws on."""
+    programma = programma_corrente()
+    spese = _spese_del_progetto(progetto.id)
+    with come_sistema(), db.session.no_autoflush:
+        dati = _progetto_dati(progetto)
+        ammesse = [_spesa_dati(s, dati) for s in spese if s.ammissibile]
+    situazione = el.situazione_massimali(dati, ammesse, programma)
+    risposta = {
+        "id": progetto.id, "codice": progetto.codice,
+        "speso_ammissibile": _euro(sum((s.importo for s in ammesse), Decimal("0"))),
+        "soglia_avviso": programma.soglia_avviso_massimale,
+        "massimali": [{
+            "codice": s.codice, "descrizione": s.descrizione, "assi": list(s.assi),
+            "massimale": _euro(s.importo), "speso": _euro(s.speso), "residuo": _euro(s.residuo),
+            "percentuale": s.percentuale, "vicino": s.vicino,
+            "testo": (f"{s.descrizione}: speso {el.formatta_euro(s.speso)} su {el.formatta_euro(s.importo)},"
+                      f" residuo {el.formatta_euro(s.residuo)}"),
+        } for s in situazione],
+    }
+    if voce is not None:
+        v = programma.voce(voce.codice)
+        asse = v.asse if v else None
+        risposta["voce"] = {
+            "id": voce.id, "codice": voce.codice, "asse": asse,
+            "ammessa_nel_progetto": asse in programma.assi_per_area(progetto.area),
+            "massimali": [s.codice for s in situazione if asse in s.assi],
+        }
+    return risposta
+
+
+def spese_del_progetto(progetto: m.Progetto) -> list[m.Spesa]:
+    """Every spesa of the project the user sees (annulled ones too: they stay in its history), by date."""
+    return list(db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto.id)
+                                   .order_by(m.Spesa.data, m.Spesa.id)).scalars())
+
+
+def messaggio_registrata(s: m.Spesa, nuova: bool) -> str:
+    """The confirmation of a saved spesa: its amount, its project by code, and whether it counts."""
+    dove = f"su {s.progetto.codice}" if s.progetto is not None else "(Asse I, senza progetto)"
+    verbo = "registrata" if nuova else "modificata"
+    if s.ammissibile:
+        return f"Spesa {verbo}: {el.formatta_euro(s.importo)} {dove}"
+    motivi = "; ".join(x for x in (s.motivi or "").splitlines() if x)
+    return (f"Spesa {verbo} come NON AMMISSIBILE: {el.formatta_euro(s.importo)} {dove}"
+            f" — resta nel rendiconto come non ammissibile e non conta nei massimali. Motivi: {motivi or '—'}")
+
+
+def totali_spese(query) -> dict:
+    """Totals of the spese a list shows (its query, with the user's filters): annulled ones are
+    counted apart and stay out of the amounts, as out of every total."""
+    from sqlalchemy import and_, case, func
+
+    valida = m.Spesa.annullata.is_(False)
+    n, annullate, totale, ammesso = query.with_entities(
+        func.count(m.Spesa.id),
+        func.coalesce(func.sum(case((valida, 0), else_=1)), 0),
+        func.coalesce(func.sum(case((valida, m.Spesa.importo), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(valida, m.Spesa.ammissibile.is_(True)), m.Spesa.importo), else_=0)), 0),
+    ).order_by(None).one()
+    totale, ammesso = (Decimal(str(x)).quantize(el.CENTESIMO) for x in (totale, ammesso))
+    testo = (f"Totale delle spese elencate: {el.formatta_euro(totale)} ({n - annullate} "
+             f"{'spesa' if n - annullate == 1 else 'spese'}), di cui ammissibili {el.formatta_euro(ammesso)}")
+    if annullate:
+        testo += f"; {annullate} {'annullata esclusa' if annullate == 1 else 'annullate escluse'} dal totale"
+    return {"numero": n, "annullate": annullate, "totale": totale, "ammissibile": ammesso, "testo": testo + "."}

@@ -279,9 +279,13 @@ class LiaModelView(Schermata, SoloOrdinamentiDichiarati, ModelView):
                   "danger")
             return False
         self.post_add(item) if nuovo else self.post_update(item)
-        flash(self.add_row_message if nuovo else self.edit_row_message, "success")
+        flash(*self.conferma(item, nuovo))
         date_italiane.avvisa_fuori_periodo(form, item)
         return True
+
+    def conferma(self, item, nuovo: bool) -> tuple[str, str]:
+        """Hook: the confirmation of a saved record, and its flash category."""
+        return (self.add_row_message if nuovo else self.edit_row_message), "success"
 
     def _superata(self, form) -> bool:
         """Someone else saved first: the user's input stays; under each field where the stored record

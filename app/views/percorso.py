@@ -17,7 +17,11 @@ from app.servizi import eliminazione, scelte
 from app.servizi import percorso as servizi_percorso
 from app.servizi import scadenze
 from app.rules import workflow
-from app.security import FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati, puo_valutare
+from app.security import (
+    FiltroMembriAmmessi, FiltroPerimetro, FiltroPerimetroCollegati, puo_valutare, registra_spese_su,
+)
+from app.rules.eligibility import formatta_euro
+from app.servizi import spese as servizi_spese
 from app.servizi.spese import programma_corrente
 from app.views import InterfacciaLia, LiaModelView, formatta, scelta
 from app.views.moduli import offri, record_legato
@@ -154,8 +158,10 @@ class TransizioneProgettoView(LiaRecordView):
     class_permission_name = "Progetto"
     base_permissions = ["can_read"]
     list_title = "Storico del progetto"
-    list_columns = ["quando", "da_stato", "a_stato", "utente", "nota"]
-    label_columns = {"quando": "Quando", "da_stato": "Da", "a_stato": "A", "utente": "Chi", "nota": "Nota"}
+    # The date the user entered for the decision first; when it was typed in, last.
+    list_columns = ["data_decisione", "da_stato", "a_stato", "utente", "nota", "quando"]
+    label_columns = {"data_decisione": "Data della decisione", "quando": "Registrato il", "da_stato": "Da",
+                     "a_stato": "A", "utente": "Chi", "nota": "Nota"}
     formatters_columns = {"da_stato": formatta(workflow.STATI_ETICHETTE), "a_stato": formatta(workflow.STATI_ETICHETTE),
                           "quando": lambda d: d.strftime("%d/%m/%Y %H:%M") if d else ""}
     base_order = ("id", "asc")
@@ -313,6 +319,14 @@ class ProgettoView(LiaRecordView):
                 kwargs["etichette_stati"] = workflow.STATI_ETICHETTE
                 kwargs["codice_progetto"] = progetto.codice
                 kwargs["puo_transitare"] = self.appbuilder.sm.has_access("can_transition", "Progetto")
+                # Spent and residual per ceiling: whoever sees the project (as its API answers);
+                # the spese themselves: whoever may read spese.
+                kwargs["residui"] = servizi_spese.residui_progetto(progetto)
+                if self.appbuilder.sm.has_access("can_read", "Spesa"):
+                    kwargs["spese_progetto"] = servizi_spese.spese_del_progetto(progetto)
+                    kwargs["formatta_euro"] = formatta_euro
+                    if self.appbuilder.sm.has_access("can_write", "Spesa") and registra_spese_su(g.user, progetto):
+                        kwargs["url_nuova_spesa"] = url_for("SpesaView.add", progetto=progetto.id)
         return super().render_template(template, **kwargs)
 
     @expose("/transizione/<int:pk>", methods=["POST"])

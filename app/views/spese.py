@@ -5,7 +5,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import models as m
@@ -14,7 +14,8 @@ from app import servizi
 from app.security import (
     PERMESSI_VISTA, FiltroPerimetroCollegati, puo_annullare_spesa, puo_eliminare_spesa, puo_modificare_spesa,
 )
-from app.servizi import NonConsentito, annullamento, eliminazione, scelte
+from app.servizi import NonConsentito, allegati, annullamento, eliminazione, scelte
+from app.servizi import allegati_in_attesa
 from app.servizi import spese as servizi_spese
 from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
 from app.views.moduli import offri
@@ -42,8 +43,12 @@ class SpesaView(ConAllegato, LiaModelView):
     list_columns = ["data", "progetto", "voce", "importo", "ente_pagatore", "giustificativo_numero", "esito"]
     _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
               "giustificativo_data", "coperta_da_altra_misura", "note"]
-    add_columns = _campi + ["file_giustificativo", "registra_non_ammissibile"]
-    edit_columns = _campi + ["file_giustificativo", "registra_non_ammissibile"]
+    add_columns = _campi + ["file_giustificativo", "allegato_in_attesa", "registra_non_ammissibile"]
+    edit_columns = _campi + ["file_giustificativo", "allegato_in_attesa", "registra_non_ammissibile"]
+    # The residual of the chosen project beside the form; totals above the list (issue 11, §6).
+    add_template = "lia_spesa_aggiungi.html"
+    edit_template = "lia_spesa_modifica.html"
+    list_template = "lia_spese_list.html"
     show_fieldsets = [
         ("Spesa", {"fields": ["progetto", "beneficiaria", "voce", "importo", "data", "ente_pagatore", "fornitore"]}),
         ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
@@ -81,6 +86,8 @@ class SpesaView(ConAllegato, LiaModelView):
         "giustificativo_numero": StringField("Numero giustificativo", validators=[Optional(), Length(max=50)],
                                              widget=BS3TextFieldWidget()),
         "file_giustificativo": ConAllegato.campo_upload(),
+        # The token of a file uploaded with a refused save (app.servizi.allegati_in_attesa).
+        "allegato_in_attesa": HiddenField(),
         "registra_non_ammissibile": BooleanField(
             "Registra anche se non ammissibile",
             description="Per una spesa già pagata che le regole non ammettono: resta nel rendiconto come "
@@ -107,6 +114,60 @@ class SpesaView(ConAllegato, LiaModelView):
     def limita_scelte(self, form):
         offri(form.voce, scelte.voci_per_utente(g.user))
 
+    def precompila_nuovo(self, form):
+        # «Nuova spesa» from a project's page: that project, if the form offers it.
+        pid = request.args.get("progetto", type=int)
+        for _, progetto in form.progetto._get_object_list() if pid is not None else ():
+            if progetto.id == pid:
+                form.progetto.data = progetto
+
+    def _trattieni_allegato(self, form):
+        """A refused POST: keep its accepted upload (or the one already kept) for the next submit."""
+        if request.method != "POST":
+            return
+        token = None
+        file = request.files.get(self.campo_file)
+        if file is not None and file.filename:
+            token = allegati_in_attesa.deposita(file, g.user.id, self.campo_file)
+        token = token or form.allegato_in_attesa.data
+        dati = allegati_in_attesa.leggi(token, g.user.id)
+        form.allegato_in_attesa.data = token if dati else ""
+        if dati:
+            form[self.campo_file].description = (f"File già caricato: {dati['nome']}. Resta allegato salvando; "
+                                                 "scegliere un altro file solo per sostituirlo.")
+
+    def _get_add_widget(self, form, **kwargs):
+        self._trattieni_allegato(form)
+        return super()._get_add_widget(form, **kwargs)
+
+    def _get_edit_widget(self, form, **kwargs):
+        self._trattieni_allegato(form)
+        return super()._get_edit_widget(form, **kwargs)
+
+    def salva_allegato(self, item):
+        file = getattr(item, self.campo_file, None)
+        if file is None or not getattr(file, "filename", ""):
+            nome = allegati_in_attesa.usa(getattr(item, "allegato_in_attesa", None), g.user.id)
+            if nome:
+                vecchio, item.allegato = item.allegato, nome
+                allegati.elimina_al_commit(vecchio)
+                return
+        super().salva_allegato(item)
+
+    def conferma(self, item, nuovo):
+        return servizi_spese.messaggio_registrata(item, nuovo), "success" if item.ammissibile else "warning"
+
+    def _get_list_widget(self, filters, **kwargs):
+        # The same filters as the rows listed, every page: the totals of what the user sees.
+        g.lia_totali_spese = servizi_spese.totali_spese(
+            filters.get_joined_filters(self._base_filters).apply_all(self.datamodel.session.query(m.Spesa)))
+        return super()._get_list_widget(filters, **kwargs)
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs["totali_spese"] = g.pop("lia_totali_spese", None)
+        return super().render_template(template, **kwargs)
+
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None:
@@ -127,7 +188,11 @@ class SpesaView(ConAllegato, LiaModelView):
         servizi_spese.verifica_eliminazione(g.user, item)
         eliminazione.verifica_eliminazione_spesa(item, g.user)
 
+    def post_add(self, item):
+        allegati_in_attesa.consuma(getattr(item, "allegato_in_attesa", None), g.user.id)
+
     def post_update(self, item):
+        allegati_in_attesa.consuma(getattr(item, "allegato_in_attesa", None), g.user.id)
         if item.progetto_id:
             servizi_spese.ricalcola_progetto(item.progetto_id)
             self.datamodel.session.commit()

@@ -129,7 +129,9 @@ def test_passaggi_di_stato_con_i_pulsanti_motivi_e_storico(app, api_di, pagina_d
         ("Proposto", "Validato dall'équipe", "Équipe Crema"),
         ("Validato dall'équipe", "Validato dal capofila", "Referente Capofila"),
     ], righe
-    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", r[0]) for r in righe), righe
+    # First the date of the decision (dd/mm/yyyy, as entered), the clock of the recording last.
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4}", r[0]) for r in righe), righe
+    assert all(re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", r[-1]) for r in righe), righe
 
     # Back on the CAV's page the start is now hers to give.
     cav.goto(url)
