@@ -578,3 +578,13 @@ def registra_per_le_donne(utente) -> bool:
     ente = getattr(utente, "ente", None)
     return bool(ente is not None and ente.is_cav and getattr(utente, "is_active", False)
                 and RUOLO_CAV in nomi_ruoli(utente))
+
+
+# --- finding a woman by name (issue 11, §2) ------------------------------------------------------
+
+def puo_cercare_per_nome(utente) -> bool:
+    """Names are read only by the CAV that holds the women: an active Operatrice CAV of a CAV
+    searches her own (the perimeter limits the rows); nobody else searches by name at all."""
+    ente = getattr(utente, "ente", None)
+    return bool(utente is not None and getattr(utente, "is_active", False) and ente is not None and ente.is_cav
+                and RUOLO_CAV in nomi_ruoli(utente))
