@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
 
 from app import audit
 from app import models as m
@@ -50,18 +51,21 @@ def cerca(testo: str, utente) -> Esito:
     if motivi:
         raise Rifiuto(motivi, per_campo={"testo": motivi})
     dp, b = m.DatiPersonali, m.Beneficiaria
+    colonne = select(dp.beneficiaria_id, b.codice, dp.nome, dp.cognome, m.Ambito.nome)
     if sembra_codice_fiscale(testo):
-        condizione = dp.cf_indice == indice_cieco(normalizza_cf(testo))
+        query = colonne.where(dp.cf_indice == indice_cieco(normalizza_cf(testo)))
     else:
-        hashes = sorted({hash_parola(p) for p in parole(testo)})
-        # Every word must match: the women holding all of these hashes.
-        tutte = (select(IndiceNome.dati_personali_id).where(IndiceNome.hash.in_(hashes))
-                 .group_by(IndiceNome.dati_personali_id).having(func.count() == len(hashes)))
-        condizione = dp.id.in_(tutte)
+        # Every word must match: one join on the index per word, starting from the longest (the
+        # fewest rows). The index drives the plan: a woman is read only if her words match.
+        indici = [(aliased(IndiceNome), hash_parola(p))
+                  for p in sorted(parole(testo), key=len, reverse=True)]
+        primo, primo_hash = indici[0]
+        query = colonne.select_from(primo).join(dp, dp.id == primo.dati_personali_id).where(primo.hash == primo_hash)
+        for indice, h in indici[1:]:
+            query = query.join(indice, and_(indice.dati_personali_id == dp.id, indice.hash == h))
     righe = db.session.execute(
-        select(dp.beneficiaria_id, b.codice, dp.nome, dp.cognome, m.Ambito.nome)
-        .join(b, b.id == dp.beneficiaria_id).join(m.Ambito, m.Ambito.id == b.ambito_id)
-        .where(condizione).order_by(b.codice).limit(LIMITE + 1)
+        query.join(b, b.id == dp.beneficiaria_id).join(m.Ambito, m.Ambito.id == b.ambito_id)
+        .order_by(b.codice).limit(LIMITE + 1)
     ).all()
     trovate = sorted((Trovata(*r) for r in righe[:LIMITE]),
                      key=lambda t: ((t.cognome or "").casefold(), (t.nome or "").casefold(), t.codice))
