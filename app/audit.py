@@ -47,6 +47,7 @@ AZIONI = {
     "transizione": "Cambio di stato del progetto",
     "esportazione": "Esportazione",
     "rotazione_chiave": "Rotazione della chiave di cifratura",
+    "reindicizzazione": "Ricostruzione degli indici di ricerca",
     "backup": "Backup",
     "ripristino": "Ripristino da un backup",
     "annullamento": "Annullamento di una spesa",

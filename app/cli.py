@@ -176,6 +176,20 @@ def ruota_chiave_cmd():
     click.echo(f"ricifrati {n} record di dati personali e {len(segreti)} segreti del secondo fattore")
 
 
+@lia.command("reindicizza-nomi")
+@with_appcontext
+def reindicizza_nomi_cmd():
+    """Ricostruisce gli indici ciechi di ricerca (parole di nome e cognome, codice fiscale) con la
+    LIA_BLIND_INDEX_KEY attuale: dopo averla cambiata, o se la migrazione non ha potuto farlo."""
+    from app.servizi.ricerca import reindicizza
+
+    with come_sistema():
+        fatte, illeggibili = reindicizza()
+        db.session.commit()
+    click.echo(f"indicizzati {fatte} record di dati personali" + (
+        f"; {illeggibili} non decifrabili, saltati (chiave sconosciuta o dato alterato)" if illeggibili else ""))
+
+
 @lia.command("crea-utente")
 @click.option("--username", required=True)
 @click.option("--ente", "nome_ente", required=True, help="nome esatto dell'ente")

@@ -607,3 +607,13 @@ def registra_spese_su(utente, progetto) -> bool:
     """A project's spese (Assi II-IV) are paid, so recorded, by the CAV holding its woman: the
     project page offers her «Nuova spesa»; the rules still judge each one."""
     return progetto is not None and detiene(utente, progetto.beneficiaria)
+
+
+# --- finding a woman by name (issue 11, §2) ------------------------------------------------------
+
+def puo_cercare_per_nome(utente) -> bool:
+    """Names are read only by the CAV that holds the women: an active Operatrice CAV of a CAV
+    searches her own (the perimeter limits the rows); nobody else searches by name at all."""
+    ente = getattr(utente, "ente", None)
+    return bool(utente is not None and getattr(utente, "is_active", False) and ente is not None and ente.is_cav
+                and RUOLO_CAV in nomi_ruoli(utente))

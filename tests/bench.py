@@ -930,6 +930,12 @@ def main() -> int:
         _log("misuro le pagine a scala piena")
         pieno = misura_pagine(app, contatore, "piena", run=RUN)
         stampa_rapporto(scala, dimensioni, export, tiny, pieno, durate)
+        # The CAV's search by name, last: it tops cav.cremona up to 10,000 women (tests/bench_ricerca.py).
+        from tests import bench_ricerca
+
+        _log(f"ricerca per nome: {bench_ricerca.N_DONNE} donne con dati personali per {bench_ricerca.UTENTE}")
+        cercata = bench_ricerca.prepara(app, rete, rnd, genera)
+        bench_ricerca.stampa(cercata, bench_ricerca.misura(app, login, _csrf, contatore, cercata))
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -411,8 +411,10 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
     @safe
     @permission_name("get")
     def cerca(self):
-        """Exact search by codice fiscale (blind index) within the caller's own CAV. POST only:
-        a code in a URL would end up in web-server access logs.
+        """Search within the caller's own CAV. POST only: a name or a code in a URL would end up
+        in web-server access logs. Send ONE of: `codice_fiscale` (exact, by its blind index: the
+        record or 404), or `testo` (name, surname, first letters of either, or a codice fiscale:
+        the list of matches, app.views.ricerca's search).
         ---
         post:
           requestBody:
@@ -422,15 +424,23 @@ class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
                   type: object
                   properties:
                     codice_fiscale: {type: string}
+                    testo: {type: string, maxLength: 100}
           responses:
             200:
-              description: the matching record's id and code
+              description: with codice_fiscale, the matching record's id and code; with testo,
+                {count, troncato, result = [{beneficiaria_id, codice, cognome, nome, ambito}]} (at most 50)
+            403:
+              $ref: '#/components/responses/403'
             404:
               $ref: '#/components/responses/404'
             422:
               $ref: '#/components/responses/422'
         """
         corpo = request.get_json(silent=True)
+        if isinstance(corpo, dict) and "testo" in corpo:
+            from app.api import ricerca
+
+            return ricerca.cerca(self, corpo)
         testo = corpo.get("codice_fiscale") if isinstance(corpo, dict) else ""
         cf = normalizza_cf(testo if isinstance(testo, str) else "")
         motivi = motivi_cf_non_valido(cf)

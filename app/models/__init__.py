@@ -354,3 +354,4 @@ from app.models.utenti import STATI_RICHIESTA, RichiestaAbilitazione  # noqa: E4
 from app.models.audit import AuditEvento  # noqa: E402,F401
 from app.models.accesso import AccessoUtente, CodiceRecupero  # noqa: E402,F401
 from app.models.sequenze import RichiestaIdempotente, Sequenza  # noqa: E402,F401
+from app.models.ricerca import IndiceNome  # noqa: E402,F401  (and the events that keep it right)

@@ -570,6 +570,7 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
     search_columns = ["codice", "ambito", "fascia_eta", "condizione_occupazionale", "data_presa_in_carico"]
     order_columns = ["codice", "data_presa_in_carico"]
     base_order = ("codice", "asc")
+    list_template = "lia_beneficiarie_list.html"  # the search by name above the list (app.views.ricerca)
     label_columns = _ETICHETTE_BENEFICIARIA
     formatters_columns = {
         "fascia_eta": formatta(m.FASCE_ETA), "cittadinanza": formatta(m.CITTADINANZE),
@@ -625,6 +626,15 @@ class CercaCodiceFiscaleView(SimpleFormView):
             "Codice fiscale", validators=[DataRequired(message="Campo obbligatorio."), Length(max=20), ValidatoreCF()],
             widget=BS3TextFieldWidget(),
         )
+
+    @expose("/form", methods=["GET"])
+    @has_access
+    def this_form_get(self):
+        # The one search box now: by name, surname or codice fiscale. The POST below stays for
+        # whoever still sends a codice fiscale here.
+        from app.views import ricerca
+
+        return ricerca.pagina(self)
 
     def form_post(self, form):
         dp = beneficiarie.cerca_per_codice_fiscale(form.codice_fiscale.data)
@@ -696,10 +706,13 @@ def registra(appbuilder):
 
     giornata.registra(appbuilder)
     appbuilder.add_view(DatiPersonaliView, "Dati personali", category="Casi")
-    appbuilder.add_view(CercaCodiceFiscaleView, "Cerca per codice fiscale", category="Casi")
+    appbuilder.add_view_no_menu(CercaCodiceFiscaleView)  # folded into the search by name (app.views.ricerca)
     appbuilder.add_view(ConsensoView, "Consensi", category="Casi")
     appbuilder.add_view(AltraMisuraView, "Altre misure", category="Casi")
     percorso.registra(appbuilder)
+    from app.views import ricerca
+
+    ricerca.registra(appbuilder)
     from app.views import spese
 
     spese.registra(appbuilder)

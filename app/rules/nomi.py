@@ -1,0 +1,76 @@
+"""Finding a woman by name: how names and queries are cut into words (issue 11, §2). Pure Python.
+
+Normalisation, the same for the stored names and for what the operator types:
+- Unicode NFKD, accents and other combining marks dropped ("Zoë Lucía" → zoe lucia);
+- casefold ("Straße" → strasse);
+- every character that is not a letter or a digit separates words: spaces, apostrophes of any
+  kind, hyphens, dots ("D'Angelo-Rossi" → d, angelo, rossi);
+- nothing else is translated: a letter with no decomposition (ø, ł) stays as it is, on both
+  sides, so it still matches itself.
+
+What is indexed for a name: each word, and each of its prefixes of at least `PREFISSO_MINIMO`
+characters ("rossi" → ros, ross, rossi). A query word then matches a name word when it equals it
+or begins it with at least three characters; a woman matches when every query word does (AND).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from app.rules.codice_fiscale import normalizza_cf
+
+PREFISSO_MINIMO = 3
+MAX_CARATTERI = 100
+MAX_PAROLE = 6
+
+_NON_PAROLA = re.compile(r"[\W_]+", re.UNICODE)
+# A codice fiscale's shape (digits may be omocodia letters): such a query is looked up as a code.
+_FORMA_CF = re.compile(r"[A-Z]{6}[0-9A-Z]{2}[A-Z][0-9A-Z]{2}[A-Z][0-9A-Z]{3}[A-Z]")
+
+MSG_VUOTA = "Scrivere un nome, un cognome o un codice fiscale."
+MSG_SENZA_LETTERE = "La ricerca deve contenere almeno una lettera o una cifra."
+MSG_TROPPO_LUNGA = f"La ricerca può avere al massimo {MAX_CARATTERI} caratteri."
+MSG_TROPPE_PAROLE = f"La ricerca può avere al massimo {MAX_PAROLE} parole."
+
+
+def parole(testo: str) -> list[str]:
+    """The normalised words of a name or of a query, in order, without repeats."""
+    scomposto = unicodedata.normalize("NFKD", testo or "")
+    senza_segni = "".join(c for c in scomposto if not unicodedata.combining(c))
+    visti: dict[str, None] = {}
+    for parola in _NON_PAROLA.split(senza_segni.casefold()):
+        if parola:
+            visti.setdefault(parola, None)
+    return list(visti)
+
+
+def chiavi_del_nome(*campi: str | None) -> set[str]:
+    """What is indexed for a woman whose name fields are `campi`: every word and every prefix of
+    it of at least PREFISSO_MINIMO characters."""
+    chiavi: set[str] = set()
+    for campo in campi:
+        for parola in parole(campo or ""):
+            chiavi.add(parola)
+            chiavi.update(parola[:n] for n in range(PREFISSO_MINIMO, len(parola)))
+    return chiavi
+
+
+def sembra_codice_fiscale(testo: str) -> bool:
+    """A query shaped like a codice fiscale (spaces and case ignored) is searched as one."""
+    return bool(_FORMA_CF.fullmatch(normalizza_cf(testo or "")))
+
+
+def motivi_ricerca_non_valida(testo) -> list[str]:
+    """Italian reasons why `testo` cannot be searched; [] when it can."""
+    if not isinstance(testo, str) or not testo.strip():
+        return [MSG_VUOTA]
+    if len(testo) > MAX_CARATTERI:
+        return [MSG_TROPPO_LUNGA]
+    if sembra_codice_fiscale(testo):
+        return []
+    trovate = parole(testo)
+    if not trovate:
+        return [MSG_SENZA_LETTERE]
+    if len(trovate) > MAX_PAROLE:
+        return [MSG_TROPPE_PAROLE]
+    return []
