@@ -283,9 +283,22 @@ class LiaModelView(Schermata, SoloOrdinamentiDichiarati, ModelView):
         date_italiane.avvisa_fuori_periodo(form, item)
         return True
 
+    # What a record is called in its confirmation, and the ending of the participle that agrees
+    # with it («Beneficiaria CM-2023-0006 registrata», «Dati personali di CM-2023-0006 modificati»).
+    nome_record: tuple[str, str] | None = None
+
     def conferma(self, item, nuovo: bool) -> tuple[str, str]:
-        """Hook: the confirmation of a saved record, and its flash category."""
-        return (self.add_row_message if nuovo else self.edit_row_message), "success"
+        """Hook: the confirmation of a saved record, naming what was saved, and its flash category."""
+        if self.nome_record is None:
+            return (self.add_row_message if nuovo else self.edit_row_message), "success"
+        nome, finale = self.nome_record
+        codice = getattr(item, "codice", None)
+        donna = getattr(item, "beneficiaria", None)
+        if codice:
+            nome = f"{nome} {codice}"
+        elif getattr(donna, "codice", None):
+            nome = f"{nome} di {donna.codice}"
+        return f"{nome} {'registrat' if nuovo else 'modificat'}{finale}.", "success"
 
     def _superata(self, form) -> bool:
         """Someone else saved first: the user's input stays; under each field where the stored record
@@ -443,6 +456,7 @@ _DETENUTE = {"beneficiaria": [["id", FiltroDetenute, lambda: None]]}
 
 class DatiPersonaliView(audit.VistaConDatiPersonali, SoloCavTitolare, LiaModelView):
     """Identifying data: only the holding CAV reaches these rows (perimeter + permission)."""
+    nome_record = ("Dati personali", "i")
 
     datamodel = InterfacciaLia(m.DatiPersonali, carica=["beneficiaria"])
     class_permission_name = "DatiPersonali"
@@ -493,6 +507,7 @@ class DatiPersonaliView(audit.VistaConDatiPersonali, SoloCavTitolare, LiaModelVi
 
 
 class ConsensoView(SoloCavTitolare, LiaModelView):
+    nome_record = ("Consenso", "o")
     datamodel = InterfacciaLia(m.Consenso, carica=["beneficiaria", "registrato_da"])
     class_permission_name = "Consenso"
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
@@ -520,6 +535,7 @@ class ConsensoView(SoloCavTitolare, LiaModelView):
 
 
 class AltraMisuraView(SoloCavTitolare, LiaModelView):
+    nome_record = ("Altra misura", "a")
     datamodel = InterfacciaLia(m.AltraMisura, carica=["beneficiaria"])
     class_permission_name = "AltraMisura"
     base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
@@ -551,6 +567,7 @@ class AltraMisuraView(SoloCavTitolare, LiaModelView):
 
 class BeneficiariaView(SoloCavTitolare, LiaModelView):
     """The woman's case by pseudonymous code; her identity sits in the related DatiPersonali."""
+    nome_record = ("Beneficiaria", "a")
 
     datamodel = InterfacciaLia(m.Beneficiaria, carica=["ambito", "ente"])
     class_permission_name = "Beneficiaria"

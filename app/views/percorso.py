@@ -24,6 +24,7 @@ from app.rules.eligibility import formatta_euro
 from app.servizi import spese as servizi_spese
 from app.servizi.spese import programma_corrente
 from app.views import InterfacciaLia, LiaModelView, formatta, scelta
+from app.views import date_italiane
 from app.views.moduli import offri, record_legato
 
 _PERIMETRO = [["id", FiltroPerimetroCollegati, lambda: None]]
@@ -44,6 +45,7 @@ class LiaRecordView(LiaModelView):
 
 
 class SegnalazioneView(LiaRecordView):
+    nome_record = ("Segnalazione", "a")
     datamodel = InterfacciaLia(m.Segnalazione, carica=["beneficiaria", "ambito", "ente_segnalante", "valutazioni"])
     class_permission_name = "Segnalazione"
     list_title = "Segnalazioni"
@@ -82,6 +84,7 @@ class SegnalazioneView(LiaRecordView):
 
 
 class ValutazioneView(LiaRecordView):
+    nome_record = ("Valutazione", "a")
     datamodel = InterfacciaLia(m.Valutazione, carica=["segnalazione.beneficiaria", "valutata_da"])
     class_permission_name = "Valutazione"
     list_title = "Valutazioni dell'équipe"
@@ -130,6 +133,7 @@ class SoloMembriOfferti:
 
 
 class MicroEquipeView(LiaRecordView):
+    nome_record = ("Micro-équipe", "a")
     datamodel = InterfacciaLia(m.MicroEquipe, carica=["beneficiaria", "ente_coordinatore"])
     class_permission_name = "MicroEquipe"
     list_title = "Micro-équipe"
@@ -168,6 +172,7 @@ class TransizioneProgettoView(LiaRecordView):
 
 
 class InterventoView(LiaRecordView):
+    nome_record = ("Intervento", "o")
     datamodel = InterfacciaLia(m.Intervento, carica=["progetto", "ente_erogatore"])
     class_permission_name = "Intervento"
     list_title = "Interventi"
@@ -197,6 +202,7 @@ class InterventoView(LiaRecordView):
 
 
 class EsitoProgettoView(LiaRecordView):
+    nome_record = ("Esito", "o")
     datamodel = InterfacciaLia(m.EsitoProgetto, carica=["progetto"])
     class_permission_name = "EsitoProgetto"
     list_title = "Esiti e follow-up"
@@ -232,6 +238,7 @@ class EsitoProgettoView(LiaRecordView):
 
 
 class ColloquioCPIView(LiaRecordView):
+    nome_record = ("Colloquio al CPI", "o")
     datamodel = InterfacciaLia(m.ColloquioCPI, carica=["beneficiaria", "ente_cpi"])
     class_permission_name = "ColloquioCPI"
     list_title = "Colloqui conoscitivi al CPI"
@@ -249,6 +256,7 @@ class ColloquioCPIView(LiaRecordView):
 class ProgettoView(LiaRecordView):
     """The personalised project; its transitions are buttons on the show page (who may fire
     which is the rule in app.rules.workflow), and its history is a related list."""
+    nome_record = ("Progetto", "o")
 
     datamodel = InterfacciaLia(m.Progetto, carica=["beneficiaria", "ente_coordinatore"])
     class_permission_name = "Progetto"
@@ -338,9 +346,9 @@ class ProgettoView(LiaRecordView):
         try:
             testo = request.form.get("data") or ""
             try:
-                data = date.fromisoformat(testo) if testo else None
-            except ValueError:
-                raise servizi.Rifiuto("Data della decisione non valida.")
+                data = date_italiane.leggi_data(testo) if testo.strip() else None
+            except ValueError as exc:
+                raise servizi.Rifiuto(f"Data della decisione: {exc}")
             with servizi.transazione():
                 servizi_percorso.esegui_transizione(progetto, g.user, request.form.get("verso", ""),
                                                     request.form.get("nota", ""), data)
