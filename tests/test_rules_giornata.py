@@ -19,7 +19,7 @@ def test_eta_in_parole():
 
 def _vicini(spese):
     p = programma_predefinito()
-    return {u.massimale.codice: u.percentuale for u in massimali_quasi_esauriti(uso_massimali(p, spese))}
+    return {u.massimale.codice: u.percentuale for u in massimali_quasi_esauriti(uso_massimali(p, spese), p.soglia_avviso_massimale)}
 
 
 def test_novanta_per_cento_di_un_massimale_al_centesimo():

@@ -9,10 +9,6 @@ from typing import Iterable
 
 from app.rules.programma import Massimale, Programma
 
-# "Near a ceiling": the share of a ceiling already taken by eligible spese (issue 11, §5 and §15).
-SOGLIA_MASSIMALE = Decimal("0.90")
-
-
 def giorni_da(inizio: date, oggi: date) -> int:
     """Whole days from `inizio` to `oggi` (0 for a date not yet come)."""
     return max((oggi - inizio).days, 0)
@@ -52,6 +48,7 @@ def uso_massimali(programma: Programma, spese_ammissibili: Iterable[tuple[str, D
             for m in programma.massimali]
 
 
-def massimali_quasi_esauriti(usi: Iterable[UsoMassimale], soglia: Decimal = SOGLIA_MASSIMALE) -> list[UsoMassimale]:
-    """The ceilings at or past `soglia` of their amount (a ceiling of zero is never "near")."""
-    return [u for u in usi if u.massimale.importo > 0 and u.speso >= soglia * u.massimale.importo]
+def massimali_quasi_esauriti(usi: Iterable[UsoMassimale], percentuale: int) -> list[UsoMassimale]:
+    """The ceilings at or past `percentuale` % of their amount, the programme's
+    `soglia_avviso_massimale` (a ceiling of zero is never "near")."""
+    return [u for u in usi if u.massimale.importo > 0 and u.speso * 100 >= percentuale * u.massimale.importo]

@@ -150,7 +150,8 @@ def progetti_vicini_al_massimale(utente, programma: Programma) -> list[Riga] | N
         per_progetto[pid].append((voce, Decimal(importo), quando))
     righe = []
     for pid, sue in per_progetto.items():
-        vicini = regole.massimali_quasi_esauriti(regole.uso_massimali(programma, [(v, i) for v, i, _ in sue]))
+        vicini = regole.massimali_quasi_esauriti(regole.uso_massimali(programma, [(v, i) for v, i, _ in sue]),
+                                                 programma.soglia_avviso_massimale)
         if vicini:
             nota = "; ".join(f"{u.massimale.descrizione} al {u.percentuale}% ({formatta_euro(u.speso)} "
                              f"di {formatta_euro(u.massimale.importo)})" for u in vicini)
