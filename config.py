@@ -55,8 +55,6 @@ FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = False
 FAB_SECURITY_MANAGER_CLASS = "app.security.LiaSecurityManager"
 FAB_INDEX_VIEW = "app.views.LiaIndexView"
-# FAB's layout plus the project's scripts on every page (the Italian date picker).
-FAB_BASE_TEMPLATE = "lia_base.html"
 # The password policy (app/rules/password.py) is on the forms themselves: FAB's hook sees the
 # password alone, not the username and names it must not resemble.
 FAB_PASSWORD_COMPLEXITY_ENABLED = False
