@@ -226,3 +226,14 @@ def test_la_cav_ha_la_voce_di_menu(client_di):
 def test_chi_non_ha_fatto_accesso_va_al_login(app):
     r = app.test_client().get(URL)
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_l_elenco_delle_beneficiarie_porta_alla_registrazione_solo_per_la_cav(client_di):
+    assert 'href="/registra-donna/"' in client_di("cav.crema").get("/beneficiariaview/list/").get_data(as_text=True)
+    for username in ("capofila", "equipe.crema", "servizi.cpi"):
+        pagina = client_di(username).get("/beneficiariaview/list/").get_data(as_text=True)
+        assert "/registra-donna/" not in pagina, username
+
+
+def test_la_pagina_ha_un_solo_titolo(client_di):
+    assert client_di("cav.crema").get(URL).get_data(as_text=True).count("<h1") == 1

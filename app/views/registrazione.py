@@ -4,7 +4,7 @@ validators and messages are those of the two screens it replaces (BeneficiariaVi
 and DatiPersonaliView's), reused, not copied; the personal data still go to DatiPersonali."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from sqlalchemy.exc import SQLAlchemyError
@@ -75,3 +75,5 @@ class RegistraDonnaView(BaseView):
 
 def registra(appbuilder):
     appbuilder.add_view(RegistraDonnaView, "Registra una donna", category="Casi", icon="fa-user-plus")
+    # The Beneficiarie list offers the same page to whom it may register.
+    current_app.jinja_env.globals["registra_per_le_donne"] = registra_per_le_donne
