@@ -28,12 +28,12 @@ class RegistraDonnaView(BaseView):
 
     def modulo(self):
         """The two add forms' fields in one form class, built once from the screens' own forms."""
-        if RegistraDonnaView._modulo is None:
+        if self._modulo is None:
             viste = {type(v).__name__: v for v in self.appbuilder.baseviews}
             profilo, dati = viste["BeneficiariaView"].add_form, viste["DatiPersonaliView"].add_form
             campi = {n: getattr(profilo, n) for n in PROFILO} | {n: getattr(dati, n) for n in DATI}
-            RegistraDonnaView._modulo = type("ModuloRegistraDonna", (DynamicForm,), campi)
-        return RegistraDonnaView._modulo
+            self._modulo = type("ModuloRegistraDonna", (DynamicForm,), campi)
+        return self._modulo
 
     @expose("/", methods=["GET", "POST"])
     @has_access
