@@ -87,3 +87,29 @@ def verifica_dati_personali(item: m.DatiPersonali) -> None:
     if doppione is not None:
         raise Rifiuto("Una beneficiaria del tuo centro ha già questo codice fiscale.",
                       per_campo={"codice_fiscale": ["Codice fiscale già registrato per un'altra beneficiaria."]})
+
+
+def registra_donna(profilo: dict, dati: dict, utente) -> m.Beneficiaria:
+    """Her case and her identity in one go (issue 11, §9): both rows are added, or a `Rifiuto`
+    leaves the caller's transaction to roll back both. `profilo` holds Beneficiaria columns,
+    `dati` DatiPersonali columns; the same checks as the two forms they replace."""
+    from app.rules.codice_fiscale import motivi_cf_non_valido
+    from app.servizi import date_plausibili
+
+    per_campo = {campo: ["Campo obbligatorio."] for campo in ("nome", "cognome") if not (dati.get(campo) or "").strip()}
+    if dati.get("codice_fiscale"):
+        motivi_cf = motivi_cf_non_valido(dati["codice_fiscale"])
+        if motivi_cf:
+            per_campo["codice_fiscale"] = [" ".join(motivi_cf)]
+    if per_campo:
+        raise Rifiuto([m_ for motivi in per_campo.values() for m_ in motivi], per_campo=per_campo)
+    beneficiaria = m.Beneficiaria(**profilo)
+    prepara_nuova_beneficiaria(beneficiaria, utente)
+    identita = m.DatiPersonali(beneficiaria=beneficiaria, **dati)
+    verifica_titolare(identita, utente)
+    verifica_dati_personali(identita)
+    for record in (beneficiaria, identita):
+        date_plausibili.verifica_oggetto(record)
+    db.session.add_all([beneficiaria, identita])
+    db.session.flush()
+    return beneficiaria

@@ -719,6 +719,9 @@ def registra(appbuilder):
                                       percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView,
                                       registro_audit.AccessiDatiPersonaliView]
     appbuilder.add_view(BeneficiariaView, "Beneficiarie", category="Casi", icon="fa-female")
+    from app.views import registrazione  # her profile and identity in one form (issue 11, §9)
+
+    registrazione.registra(appbuilder)
     from app.views import giornata
 
     giornata.registra(appbuilder)
