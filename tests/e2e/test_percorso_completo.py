@@ -81,37 +81,26 @@ def test_il_percorso_intero_costa_meno_clic_e_pagine(server, nuovo_contesto):
     conta = Contatore()
     cognome = f"Percorsina{uuid.uuid4().hex[:6]}"
 
-    # The CAV registers her: profile, then her identity from her page.
+    # The CAV registers her in one step: profile and identity (issue 11 §9).
     cav = conta.apri(nuovo_contesto)
     _accedi(cav, server, "cav.crema")
     cav.click(".navbar a.dropdown-toggle:text-is('Casi')")
-    cav.click(".navbar a:text-is('Beneficiarie')")
+    cav.click(".navbar a:text-is('Registra una donna')")
     cav.wait_for_load_state()
-    cav.click("a[href*='/beneficiariaview/add']")
-    cav.wait_for_load_state()
-    scegli(cav, "ambito", "Crema")
     scrivi_data(cav, "data_presa_in_carico", "02/10/2023")
     scegli(cav, "fascia_eta", "30–39 anni")
     scegli(cav, "cittadinanza", "Italiana")
     _scrivi(cav, "#figli_minori", "1")
     scegli(cav, "relazione_autore", "Ex partner")
     scegli(cav, "condizione_occupazionale", "Disoccupata")
-    salva_e_verifica(cav)
-    codice = re.search(r"Beneficiaria (CM-\d{4}-\d{4}) registrata", " ".join(messaggi(cav, "success"))).group(1)
-    cav.click(f"table a:text-is('{codice}')") if cav.locator(f"table a:text-is('{codice}')").count() else \
-        cav.locator("table tr", has_text=codice).locator("a[href*='/beneficiariaview/show/']").first.click()
-    cav.wait_for_load_state()
-    pagina_donna = cav.url
-    cav.click("a[href='#DatiPersonaliView']")
-    cav.click("#DatiPersonaliView a[href*='/datipersonaliview/add']")
-    cav.wait_for_load_state()
     _scrivi(cav, "#nome", "Ornella")
     _scrivi(cav, "#cognome", cognome)
     salva_e_verifica(cav)
+    codice = re.search(r"Beneficiaria (CM-\d{4}-\d{4}) registrata", " ".join(messaggi(cav, "success"))).group(1)
+    assert "/beneficiariaview/show/" in cav.url  # her page
+    pagina_donna = cav.url
 
     # She refers her to the équipe, from her page.
-    if cav.url != pagina_donna:
-        cav.goto(pagina_donna)
     cav.click("a[href='#SegnalazioneView']")
     cav.click("#SegnalazioneView a[href*='/segnalazioneview/add']")
     cav.wait_for_load_state()
