@@ -225,7 +225,8 @@ def test_segnalazioni_in_attesa_lo_dicono(api_di, client_di, in_attesa):
     valuta(api_di("equipe.crema"), nuova_segnalazione(api_di("cav.crema"), bid))
     # Her page lists her two segnalazioni: one pending, one admitted.
     html = client_di("cav.crema").get(f"/beneficiariaview/show/{bid}").get_data(as_text=True)
-    assert html.count("In attesa di valutazione") == 1 and "Ammessa (" in html
+    scheda = html[html.index('id="SegnalazioneView"'):]  # the tab's list (her summary above says it too)
+    assert scheda.count("In attesa di valutazione") == 1 and "Ammessa (" in scheda
 
 
 # --- point 1: the attendance screen of a session with times ---------------------------------
