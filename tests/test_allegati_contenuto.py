@@ -34,8 +34,10 @@ VERI = {"pdf": (PDF, "application/pdf"), "jpg": (JPG, "image/jpeg"), "png": (PNG
 
 
 def file_caricati(app) -> set[str]:
+    """The attachments stored; hidden entries are the folder's lock and the uploads waiting after a
+    refused save (`.in-attesa`, created on first use), never attachments."""
     cartella = Path(app.config["LIA_UPLOAD_DIR"])
-    return set(os.listdir(cartella)) if cartella.exists() else set()
+    return {n for n in os.listdir(cartella) if not n.startswith(".")} if cartella.exists() else set()
 
 
 def conta(app, modello) -> int:
