@@ -101,3 +101,13 @@ def passa(chi, pid, verso, nota=None):
     r = transita(chi, pid, verso, nota)
     assert r.status_code == 200, (verso, r.status_code, r.get_json())
     assert r.get_json()["result"]["stato"] == verso
+
+
+def identita(api_cav, bid, pii) -> tuple[str, str]:
+    """Her name and surname as her CAV reads them: the demo's (`pii`, from tests/conftest.py), or a
+    new identity for a woman the suite created without one."""
+    if bid in pii:
+        return tuple(pii[bid]["valori"][:2])
+    nome, cognome = "Ottavia", f"Senzanome{uuid.uuid4().hex[:6]}"
+    crea(api_cav, "datipersonali", {"beneficiaria": bid, "nome": nome, "cognome": cognome})
+    return nome, cognome

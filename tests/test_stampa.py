@@ -7,7 +7,7 @@ import html
 
 import pytest
 
-from tests.aiuti_percorso import progetto_validato, spesa, voce_id
+from tests.aiuti_percorso import identita, progetto_validato, spesa, voce_id
 from tests.test_audit import righe_dopo, ultimo_id
 
 
@@ -15,23 +15,18 @@ _caso: dict = {}
 
 
 @pytest.fixture
-def caso(app, api_di):
-    """A validated, running project of a demo woman of cav.crema with one eligible spesa; her
+def caso(app, api_di, pii):
+    """A validated, running project of a woman of cav.crema with one eligible spesa; her
     surname as her CAV reads it. Made once for the module (api_di is per test)."""
     if _caso:
         return _caso
     pid, donna = progetto_validato(api_di)
     cav = api_di("cav.crema")
     assert spesa(cav, pid, voce_id(app, "III-TRASPORTO"), "12.50").status_code == 201
-    dati, pagina = [], 0
-    while not dati:  # her identity, page by page: the suite adds many women to this CAV
-        righe = cav.get(f"/api/v1/datipersonali/?q=(page:{pagina},page_size:100)").get_json()["result"]
-        assert righe, "i suoi dati personali non ci sono"
-        dati = [d for d in righe if d["beneficiaria"]["id"] == donna["id"]]
-        pagina += 1
+    _nome, cognome = identita(cav, donna["id"], pii)
     codice_progetto = cav.get(f"/api/v1/progetto/{pid}").get_json()["result"]["codice"]
     _caso.update(pid=pid, bid=donna["id"], codice=donna["codice"], progetto=codice_progetto,
-                 cognome=dati[0]["cognome"])
+                 cognome=cognome)
     return _caso
 
 
