@@ -41,6 +41,9 @@ def test_una_ricerca_a_forma_di_codice_fiscale_si_cerca_come_codice():
     assert sembra_codice_fiscale(cf) and sembra_codice_fiscale(cf.lower()) and sembra_codice_fiscale(" " + cf[:8] + " " + cf[8:])
     assert not sembra_codice_fiscale("Rossi Maria")
     assert not sembra_codice_fiscale("RSSMRA80A41")
+    # A 16-letter word (a surname with this run's suffix) has letters where a code has digits.
+    assert not sembra_codice_fiscale("zuccherinieb6c8d") and not sembra_codice_fiscale("Rinominataeb6c8d")
+    assert sembra_codice_fiscale(cf[:6] + "LM" + cf[8:15] + "X")  # omocodia letters are digits
 
 
 def test_motivi_di_una_ricerca_non_valida():

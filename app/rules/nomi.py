@@ -17,15 +17,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.rules.codice_fiscale import normalizza_cf
+from app.rules.codice_fiscale import LETTERE_OMOCODIA, MESI, normalizza_cf
 
 PREFISSO_MINIMO = 3
 MAX_CARATTERI = 100
 MAX_PAROLE = 6
 
 _NON_PAROLA = re.compile(r"[\W_]+", re.UNICODE)
-# A codice fiscale's shape (digits may be omocodia letters): such a query is looked up as a code.
-_FORMA_CF = re.compile(r"[A-Z]{6}[0-9A-Z]{2}[A-Z][0-9A-Z]{2}[A-Z][0-9A-Z]{3}[A-Z]")
+# A codice fiscale's shape: digits (or their omocodia letters) where it has digits, a month letter
+# in the ninth place. Such a query is looked up as a code; a 16-letter name ("Zuccherinieb6c8d")
+# has letters there and stays a name.
+_CIFRA = f"[0-9{LETTERE_OMOCODIA}]"
+_FORMA_CF = re.compile(f"[A-Z]{{6}}{_CIFRA}{{2}}[{MESI}]{_CIFRA}{{2}}[A-Z]{_CIFRA}{{3}}[A-Z]")
 
 MSG_VUOTA = "Scrivere un nome, un cognome o un codice fiscale."
 MSG_SENZA_LETTERE = "La ricerca deve contenere almeno una lettera o una cifra."
