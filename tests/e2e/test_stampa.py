@@ -13,7 +13,10 @@ from .conftest import progetto_via_api
 def test_il_progetto_stampato_in_pdf(app, api_di, pagina_di, server, cartella_schermate):
     pid, codice = progetto_via_api(app, api_di, fino_a="validato_capofila")
     page = pagina_di("cav.crema")
-    page.goto(f"{server}/stampa/progetto/{pid}")
+    page.goto(f"{server}/progettoview/show/{pid}")
+    page.click("#stampa-progetto")  # from the project's page
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/stampa/progetto/{pid}")
     assert page.locator("button[data-lia-stampa]").is_visible()  # on screen, the button is there
     page.emulate_media(media="print")
     assert not page.locator("button[data-lia-stampa]").is_visible()  # on paper it is not
