@@ -12,15 +12,11 @@ from sqlalchemy import select
 from app import models as m
 from app.extensions import db
 from app.rules.workflow import ESITI_VALUTAZIONE, STATI_ETICHETTE
+from app.servizi.spese import spese_del_progetto
 
 
 def _nome_utente(utente) -> str:
     return f"{utente.first_name} {utente.last_name}".strip() if utente else "—"
-
-
-def _spese(progetto_id: int) -> list[m.Spesa]:
-    return db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id == progetto_id)
-                              .order_by(m.Spesa.data, m.Spesa.id)).scalars().all()
 
 
 def _totali(spese) -> dict:
@@ -33,7 +29,7 @@ def scheda_progetto(progetto_id: int) -> dict | None:
     progetto = db.session.get(m.Progetto, progetto_id)
     if progetto is None:
         return None
-    spese = _spese(progetto.id)
+    spese = spese_del_progetto(progetto)
     interventi = db.session.execute(select(m.Intervento).where(m.Intervento.progetto_id == progetto.id)
                                     .order_by(m.Intervento.data_inizio, m.Intervento.id)).scalars().all()
     passaggi = [{"da": STATI_ETICHETTE.get(t.da_stato, t.da_stato), "a": STATI_ETICHETTE.get(t.a_stato, t.a_stato),
@@ -53,7 +49,7 @@ def riepilogo_beneficiaria(beneficiaria_id: int) -> dict | None:
                                       .order_by(m.Segnalazione.data, m.Segnalazione.id)).scalars().all()
     progetti = db.session.execute(select(m.Progetto).where(m.Progetto.beneficiaria_id == donna.id)
                                   .order_by(m.Progetto.id)).scalars().all()
-    per_progetto = [(p, STATI_ETICHETTE.get(p.stato, p.stato), _totali(_spese(p.id))) for p in progetti]
+    per_progetto = [(p, STATI_ETICHETTE.get(p.stato, p.stato), _totali(spese_del_progetto(p))) for p in progetti]
     esiti = {s.id: ESITI_VALUTAZIONE.get(s.ultima_valutazione.esito, s.ultima_valutazione.esito)
              if s.ultima_valutazione else "In attesa di valutazione" for s in segnalazioni}
     return {"donna": donna, "dati": dati, "segnalazioni": segnalazioni, "esiti": esiti, "progetti": per_progetto,
