@@ -115,3 +115,14 @@ LIA_SESSIONE_INATTIVITA_MINUTI = int(os.environ.get("LIA_SESSIONE_INATTIVITA_MIN
 LIA_SESSIONE_DURATA_MASSIMA_ORE = int(os.environ.get("LIA_SESSIONE_DURATA_MASSIMA_ORE", "10"))
 # FAB's default refresh token lives 30 days: a working day is enough.
 JWT_REFRESH_TOKEN_EXPIRES = int(os.environ.get("LIA_REFRESH_TOKEN_ORE", "8")) * 60 * 60
+# The daily e-mail of reminders (`flask lia invia-promemoria`, run once a day by cron). Without
+# LIA_SMTP_HOST no e-mail is sent. LIA_SMTP_SICUREZZA: starttls (default), ssl or nessuna (only
+# for a server on the same machine). LIA_INDIRIZZO_PUBBLICO is the address users open the
+# application at, for the links in the e-mail.
+LIA_SMTP_HOST = os.environ.get("LIA_SMTP_HOST", "")
+LIA_SMTP_PORT = int(os.environ.get("LIA_SMTP_PORT", "587"))
+LIA_SMTP_SICUREZZA = os.environ.get("LIA_SMTP_SICUREZZA", "starttls")
+LIA_SMTP_UTENTE = os.environ.get("LIA_SMTP_UTENTE", "")
+LIA_SMTP_PASSWORD = os.environ.get("LIA_SMTP_PASSWORD") or _segreti.get("LIA_SMTP_PASSWORD", "")
+LIA_MITTENTE = os.environ.get("LIA_MITTENTE", "lia2@localhost")
+LIA_INDIRIZZO_PUBBLICO = os.environ.get("LIA_INDIRIZZO_PUBBLICO", "http://localhost:8080")

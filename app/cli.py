@@ -291,3 +291,52 @@ def ripristina_cmd(archivio, sovrascrivi):
     click.echo(f"Ripristinato il backup del {m['creato_il']}: {sum(m['tabelle'].values())} righe, "
                f"{len(m['allegati'])} allegati, controlli superati.")
     click.echo(f"Revisione del database: {m['revisione_alembic']}; eseguire `flask db upgrade` se il codice è più recente.")
+
+
+@lia.command("invia-promemoria")
+@click.option("--oggi", type=click.DateTime(formats=["%d/%m/%Y", "%Y-%m-%d"]), default=None,
+              help="giorno di riferimento (gg/mm/aaaa), per recuperare un giorno saltato; oggi se omesso")
+@with_appcontext
+def invia_promemoria_cmd(oggi):
+    """Invia a chi l'ha scelto l'e-mail giornaliera dei promemoria (solo codici, mai nomi). Ogni
+    promemoria è inviato una volta sola: lanciarlo più volte al giorno non ripete nulla."""
+    import smtplib
+    from datetime import date
+
+    from sqlalchemy.exc import IntegrityError
+
+    from app import posta
+    from app.models import Utente
+    from app.rules.promemoria import messaggio_giornaliero
+    from app.security import come_utente
+    from app.servizi import promemoria, transazione
+    from app.servizi.spese import programma_corrente
+
+    if not posta.configurata():
+        raise Errore("invio e-mail non configurato: impostare LIA_SMTP_HOST (vedi README, «Promemoria»).")
+    giorno = oggi.date() if oggi else date.today()
+    programma = programma_corrente()
+    with come_sistema():
+        ids = promemoria.destinatari_email()
+    utenti = promemoria_totali = 0
+    falliti = []
+    for uid in ids:
+        utente = db.session.get(Utente, uid)
+        try:
+            with come_utente(utente), transazione():
+                nuovi = promemoria.riserva_nuovi(utente, promemoria.promemoria_di(utente, programma, giorno))
+                if nuovi:
+                    msg = messaggio_giornaliero(nuovi, giorno, current_app.config["APP_NAME"].split(" — ")[0],
+                                                current_app.config["LIA_INDIRIZZO_PUBBLICO"],
+                                                programma.giorni_attesa_segnalazione,
+                                                programma.soglia_avviso_massimale)
+                    posta.invia(utente.email, msg.oggetto, msg.testo)
+                    utenti += 1
+                    promemoria_totali += len(nuovi)
+        except IntegrityError:
+            pass  # another run recorded (and sends) the same reminders at this moment
+        except (smtplib.SMTPException, OSError) as exc:
+            falliti.append(f"{utente.username} ({type(exc).__name__})")
+    click.echo(f"inviati {promemoria_totali} promemoria a {utenti} utenti")
+    if falliti:
+        raise Errore("invio non riuscito per " + ", ".join(falliti) + ": saranno inviati al prossimo lancio.")

@@ -11,7 +11,7 @@ from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Text,
-    UniqueConstraint,
+    UniqueConstraint, text,
 )
 from sqlalchemy import event, inspect as sa_inspect
 from sqlalchemy.orm import RelationshipDirection, backref, declared_attr, relationship, validates
@@ -143,6 +143,8 @@ class Utente(User):
     __tablename__ = "ab_user"
     ente_id = Column(Integer, ForeignKey("lia_ente.id"), nullable=True)
     ente = relationship(Ente, foreign_keys=[ente_id])
+    # The daily e-mail of reminders (issue 11, §15): each user chooses it, off by default.
+    promemoria_email = Column(Boolean, nullable=False, default=False, server_default=text("false"))
 
 
 class Beneficiaria(Versionato, Model):
@@ -355,3 +357,4 @@ from app.models.audit import AuditEvento  # noqa: E402,F401
 from app.models.accesso import AccessoUtente, CodiceRecupero  # noqa: E402,F401
 from app.models.sequenze import RichiestaIdempotente, Sequenza  # noqa: E402,F401
 from app.models.ricerca import IndiceNome  # noqa: E402,F401  (and the events that keep it right)
+from app.models.promemoria import PromemoriaInviato  # noqa: E402,F401

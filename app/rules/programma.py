@@ -83,6 +83,7 @@ class Programma:
     mesi_follow_up: tuple[int, ...] = (6, 12)
     margine_anni_date: int = 5  # dates up to data_fine + this many years (app.rules.date_plausibili)
     soglia_avviso_massimale: int = 90  # % of a project's ceiling spent from which it is flagged
+    giorni_attesa_segnalazione: int = 7  # a referral waiting longer than this is a reminder
 
     def asse(self, codice: str) -> Asse | None:
         return next((a for a in self.assi if a.codice == codice), None)
@@ -247,6 +248,10 @@ def leggi_programma(dati: dict) -> Programma:
     if not isinstance(margine, int) or isinstance(margine, bool) or not 0 <= margine <= 100:
         motivi.append("[impostazioni] margine_anni_date deve essere un numero di anni da 0 a 100")
         margine = 5
+    attesa = imp.get("giorni_attesa_segnalazione", 7)
+    if not isinstance(attesa, int) or isinstance(attesa, bool) or not 0 <= attesa <= 365:
+        motivi.append("[impostazioni] giorni_attesa_segnalazione deve essere un numero di giorni da 0 a 365")
+        attesa = 7
     if motivi:
         raise ProgrammaNonValido(motivi)
     return Programma(
@@ -258,6 +263,7 @@ def leggi_programma(dati: dict) -> Programma:
         mesi_follow_up=tuple(mesi),
         margine_anni_date=margine,
         soglia_avviso_massimale=avviso,
+        giorni_attesa_segnalazione=attesa,
     )
 
 

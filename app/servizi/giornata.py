@@ -27,12 +27,15 @@ from app.servizi.percorso import stato_di
 
 @dataclass(frozen=True)
 class Riga:
-    """One thing to do: the record (by id), its code, since when it waits, a short note."""
+    """One thing to do: the record (by id), its code, since when it waits, a short note, and what
+    makes it a new event for the reminders when the same record comes back (a later state, another
+    follow-up, another ceiling)."""
 
     id: int
     codice: str
     dal: date | None
     nota: str = ""
+    evento: str = ""
 
 
 @dataclass
@@ -115,7 +118,7 @@ def progetti_da_validare(utente) -> list[Riga]:
         if p.stato == workflow.VALIDATO_EQUIPE and not p.usa_fondi_regionali:
             continue  # without regional money the capofila has nothing to validate
         if not workflow.motivi_rifiuto(stato_di(p), attore, verso[p.stato], workflow.NOTA_SEGNAPOSTO):
-            righe.append(Riga(p.id, p.codice, _in_stato_dal(p), workflow.STATI_ETICHETTE[p.stato]))
+            righe.append(Riga(p.id, p.codice, _in_stato_dal(p), workflow.STATI_ETICHETTE[p.stato], p.stato))
     return _per_eta(righe)
 
 
@@ -126,7 +129,7 @@ def progetti_da_avviare(utente) -> list[Riga]:
 
 def follow_up_dovuti(utente, programma: Programma, oggi: date) -> list[Riga]:
     """The due follow-ups of the projects her ente coordinates, waiting since their due date."""
-    return _per_eta([Riga(p.id, p.codice, scadenza, f"follow-up a {mesi} mesi")
+    return _per_eta([Riga(p.id, p.codice, scadenza, f"follow-up a {mesi} mesi", str(mesi))
                      for p, mesi, scadenza in scadenze.follow_up_dovuti(oggi, programma.mesi_follow_up)
                      if coordina(utente, p)])
 
@@ -155,7 +158,8 @@ def progetti_vicini_al_massimale(utente, programma: Programma) -> list[Riga] | N
         if vicini:
             nota = "; ".join(f"{u.massimale.descrizione} al {u.percentuale}% ({formatta_euro(u.speso)} "
                              f"di {formatta_euro(u.massimale.importo)})" for u in vicini)
-            righe.append(Riga(pid, seguiti[pid].codice, max(q for _, _, q in sue), nota))
+            righe.append(Riga(pid, seguiti[pid].codice, max(q for _, _, q in sue), nota,
+                              ",".join(sorted(u.massimale.codice for u in vicini))))
     return _per_eta(righe)
 
 

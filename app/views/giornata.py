@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, g, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from app.rules import giornata as regole
 from app.rules.eligibility import formatta_euro
-from app.servizi import giornata, riepilogo_donna
+from app.servizi import giornata, promemoria, riepilogo_donna, transazione
 from app.servizi.spese import programma_corrente
 
 MOSTRATE = 5  # rows per list on the home page; the count opens them all
@@ -29,6 +29,11 @@ _AZIONE = {
 def _link_riga(voce, riga) -> str:
     endpoint, argomento = _AZIONE[voce.chiave]
     return url_for(endpoint, **{argomento: riga.id})
+
+
+def _link_promemoria(p) -> str:
+    endpoint, argomento = _AZIONE[p.tipo]
+    return url_for(endpoint, **{argomento: p.record_id})
 
 
 def _link_conteggio(voce) -> str:
@@ -75,6 +80,46 @@ class OggiView(BaseView):
         return self.render_template("lia_oggi_elenco.html", voce=voce, **_contesto(self, oggi))
 
 
+class PromemoriaView(BaseView):
+    """The notification area behind the menu bar's bell (issue 11, §15): today's reminders, each
+    leading to its record, and the user's choice of the daily e-mail that repeats the new ones."""
+
+    route_base = "/promemoria"
+    class_permission_name = "DaFare"
+    method_permission_name = {"elenco": "read", "scegli_email": "read"}  # her own preference
+
+    @expose("/")
+    @has_access
+    def elenco(self):
+        oggi = date.today()
+        programma = programma_corrente()
+        tutti = promemoria.promemoria_di(g.user, programma, oggi)
+        return self.render_template("lia_promemoria.html", gruppi=promemoria.per_tipo(tutti, programma),
+                                    link=_link_promemoria, eta=lambda d: regole.eta(d, oggi),
+                                    email_attiva=g.user.promemoria_email, ha_email=bool(g.user.email),
+                                    posta_configurata=bool(current_app.config.get("LIA_SMTP_HOST")))
+
+    @expose("/email", methods=["POST"])
+    @has_access
+    def scegli_email(self):
+        attivo = request.form.get("promemoria_email") == "1"
+        with transazione():
+            promemoria.scegli_email(g.user, attivo)
+        flash("Riceverai ogni mattina un'e-mail con i nuovi promemoria (solo codici, mai nomi)." if attivo
+              else "Non riceverai più l'e-mail dei promemoria.", "success")
+        return redirect(url_for("PromemoriaView.elenco"))
+
+
+def conteggio_promemoria() -> int | None:
+    """The number on the menu bar's bell, once per request; None for who has no case work."""
+    if "lia_promemoria" not in g:
+        utente = g.get("user")
+        puo = (utente is not None and utente.is_authenticated
+               and current_app.appbuilder.sm.has_access("can_read", "DaFare"))
+        g.lia_promemoria = len(promemoria.promemoria_di(utente, programma_corrente())) if puo else None
+    return g.lia_promemoria
+
+
 def scheda_donna(view, beneficiaria) -> dict:
     """BeneficiariaView's show page: what its header and summary add to FAB's page."""
     con_spese = view.appbuilder.sm.has_access("can_read", "Spesa")
@@ -83,3 +128,5 @@ def scheda_donna(view, beneficiaria) -> dict:
 
 def registra(appbuilder):
     appbuilder.add_view_no_menu(OggiView)
+    appbuilder.add_view_no_menu(PromemoriaView)
+    current_app.jinja_env.globals["conteggio_promemoria"] = conteggio_promemoria

@@ -16,7 +16,7 @@ def _pagine(pid, bid, sid):
         "cav.crema": ["/", "/beneficiariaview/list/", f"/beneficiariaview/show/{bid}", "/segnalazioneview/add",
                       f"/progettoview/show/{pid}", "/spesaview/list/", "/spesaview/add", f"/spesaview/show/{sid}",
                       "/da-fare/", "/registra-donna/"],
-        "equipe.crema": ["/", "/segnalazioneview/list/", "/valutazioneview/add", f"/progettoview/show/{pid}"],
+        "equipe.crema": ["/", "/promemoria/", "/segnalazioneview/list/", "/valutazioneview/add", f"/progettoview/show/{pid}"],
         "capofila": ["/", "/progettoview/list/", "/laboratorioview/list/", "/rendicontazione/"],
         "regione": ["/", "/cruscotto/"],
         "servizi.cpi": ["/", "/progettoview/list/"],

@@ -75,3 +75,37 @@ def test_cav_dal_conteggio_all_avvio_e_alla_pagina_della_donna(app, api_di, pagi
     equipe.goto(f"{server}/beneficiariaview/show/{bid}")
     assert codice in equipe.locator("#testata-beneficiaria").inner_text()
     assert "Percorsini" not in equipe.content()
+
+
+def test_equipe_dalla_campanella_al_promemoria_e_alla_scelta_dell_email(app, api_di, pagina_di, server,
+                                                                         cartella_schermate):
+    """Issue 11, §15: the bell in the menu bar counts the reminders and opens them; a reminder
+    leads to its record; the daily e-mail is chosen on the same page."""
+    bid, codice = donna_nuova(app, api_di("cav.crema"))
+    r = api_di("cav.crema").post("/api/v1/segnalazione/", json={"beneficiaria": bid, "data": "2023-01-10",
+                                                                "area_richiesta": "lavoro"})
+    assert r.status_code == 201, r.get_json()
+    sid = r.get_json()["id"]
+
+    equipe = pagina_di("equipe.crema")
+    equipe.goto(f"{server}/")
+    campanella = equipe.locator("#lia-promemoria")
+    assert int(campanella.locator(".badge").inner_text()) >= 1
+    campanella.click()
+    equipe.wait_for_load_state()
+    assert equipe.url.endswith("/promemoria/")
+    equipe.screenshot(path=os.path.join(cartella_schermate, "promemoria-equipe.png"), full_page=True)
+    equipe.click(f"#promemoria-segnalazioni a[href='/segnalazioneview/show/{sid}']")
+    equipe.wait_for_load_state()
+    assert equipe.url.endswith(f"/segnalazioneview/show/{sid}") and codice in equipe.content()
+
+    equipe.goto(f"{server}/promemoria/")
+    equipe.check("#promemoria-email input[name=promemoria_email]")
+    equipe.click("#promemoria-email button[type=submit]")
+    equipe.wait_for_load_state()
+    assert "Riceverai ogni mattina un'e-mail" in equipe.content()
+    assert equipe.is_checked("#promemoria-email input[name=promemoria_email]")
+    equipe.uncheck("#promemoria-email input[name=promemoria_email]")
+    equipe.click("#promemoria-email button[type=submit]")
+    equipe.wait_for_load_state()
+    assert "Non riceverai più" in equipe.content()
