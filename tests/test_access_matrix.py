@@ -163,7 +163,7 @@ def rete(app):
             except ImportError:
                 pass
             utenti[u] = SimpleNamespace(ente_id=user.ente_id, ambito_id=user.ente.ambito_id if user.ente else None,
-                                        microequipe=membro)
+                                        microequipe=membro, email=user.email)
         ambiti = [a.codice for a in db.session.query(m.Ambito).all()]
         ente_cav = {c.id: c.nome for c in cavs}
         db.session.remove()
@@ -580,7 +580,7 @@ def test_edit_post_on_foreign_woman_is_refused_and_changes_nothing(username, app
 SCHERMI = ["/beneficiariaview/list/", "/datipersonaliview/list/", "/consensoview/list/", "/altramisuraview/list/",
            "/beneficiariaview/show/1", "/datipersonaliview/show/1", "/beneficiariaview/edit/1",
            "/datipersonaliview/edit/1", "/beneficiariaview/add", "/datipersonaliview/add", "/cerca-cf/form",
-           "/consensoview/show/1", "/altramisuraview/show/1"]
+           "/consensoview/show/1", "/altramisuraview/show/1", "/registra-donna/"]
 API_URL = ["/api/v1/beneficiaria/", "/api/v1/beneficiaria/1", "/api/v1/datipersonali/", "/api/v1/datipersonali/1",
            "/api/v1/consenso/",
            "/api/v1/altramisura/", "/api/v1/datipersonali/_info", "/api/v1/beneficiaria/_info"]
@@ -632,8 +632,9 @@ def test_user_with_new_empty_role_is_denied_every_api(app, utenti_di_prova, pii)
         r = chiedi(a, "get", url)
         s.verifica(r, url)
         assert r.status_code in (401, 403), descrivi(r, url)
-    r = chiedi(a, "post", "/api/v1/beneficiaria/", json={"fascia_eta": "nd"})
-    assert r.status_code in (401, 403), descrivi(r, "POST beneficiaria")
+    for url in ("/api/v1/beneficiaria/", "/api/v1/beneficiaria/registra"):
+        r = chiedi(a, "post", url, json={"fascia_eta": "nd", "dati_personali": {"nome": "Prova"}})
+        assert r.status_code in (401, 403), descrivi(r, f"POST {url}")
     r = chiedi(a, "post", "/api/v1/datipersonali/cerca", json={"codice_fiscale": "RSSMRA80A41Z999X"})
     assert r.status_code in (401, 403), descrivi(r, "POST cerca")
 
@@ -686,8 +687,60 @@ def test_anonymous_post_to_api_answers_401_and_writes_nothing(app):
     with app.app_context(), come_sistema():
         prima = db.session.query(m.Beneficiaria).count()
         db.session.remove()
-    r = app.test_client().post("/api/v1/beneficiaria/", json={"fascia_eta": "nd"})
-    assert r.status_code == 401
+    for url in ("/api/v1/beneficiaria/", "/api/v1/beneficiaria/registra"):
+        r = app.test_client().post(url, json={"fascia_eta": "nd", "dati_personali": {"nome": "Prova"}})
+        assert r.status_code == 401, descrivi(r, f"POST {url}")
     with app.app_context(), come_sistema():
         assert db.session.query(m.Beneficiaria).count() == prima
         db.session.remove()
+
+
+# --- reminders: the bell's page and the daily e-mail (issue 11, §15) ------------------------
+
+CASI = {"capofila", "cav", "equipe", "servizi"}  # the roles with case work, hence reminders
+
+
+@pytest.mark.parametrize("username", UTENTI_DEMO)
+def test_reminders_page_shows_codes_of_the_perimeter_only(username, rete, browser, scanner):
+    r = chiedi(browser(username), "get", "/promemoria/")
+    scanner(username).verifica(r, "/promemoria/")
+    assert r.status_code == (200 if ruolo(username) in CASI else 403), descrivi(r, "/promemoria/")
+    codici = set(rete.re_codice.findall(r.get_data(as_text=True)))
+    assert codici <= {rete.donne[b].codice for b in visibili(rete, username)}, descrivi(r, "/promemoria/")
+
+
+def test_reminder_emails_carry_codes_of_the_perimeter_and_no_identity(app, rete, pii, monkeypatch):
+    """Every demo user chooses the e-mail; one run: the roles without case work get none, the
+    others only codes they may see, and nobody (her own CAV included) any identifying value."""
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+    from tests.aiuti_posta import server_smtp
+
+    def scegli(valore):
+        with app.app_context(), come_sistema():
+            for u in db.session.query(m.Utente).filter(m.Utente.username.in_(UTENTI_DEMO)):
+                u.promemoria_email = valore
+            db.session.commit()
+            db.session.remove()
+
+    nessuna_identita = Scanner({v for d in pii.values() for v in d["valori"]})
+    scegli(True)
+    try:
+        with server_smtp() as (controller, casella):
+            for chiave, valore in {"LIA_SMTP_HOST": "127.0.0.1", "LIA_SMTP_PORT": controller.port,
+                                   "LIA_SMTP_SICUREZZA": "nessuna"}.items():
+                monkeypatch.setitem(app.config, chiave, valore)
+            r = app.test_cli_runner().invoke(args=["lia", "invia-promemoria"])
+            assert r.exit_code == 0, r.output
+            for username in UTENTI_DEMO:
+                testi = casella.testi_per(rete.utenti[username].email)
+                if ruolo(username) not in CASI:
+                    assert testi == [], username
+                for testo in testi:
+                    assert not nessuna_identita.trova(testo), (username, nessuna_identita.trova(testo))
+                    codici = set(rete.re_codice.findall(testo))
+                    assert codici <= {rete.donne[b].codice for b in visibili(rete, username)}, username
+            assert casella.arrivate, "nessun promemoria nella rete demo: la prova non prova nulla"
+    finally:
+        scegli(False)

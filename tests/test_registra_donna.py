@@ -98,16 +98,22 @@ def _profilo():
             "figli_minori": 0, "relazione_autore": "partner", "condizione_occupazionale": "disoccupata"}
 
 
+def _registra(dati, utente):
+    from app import models as m
+    from app.servizi.beneficiarie import registra_donna
+
+    return registra_donna(m.Beneficiaria(**_profilo()), m.DatiPersonali(**dati), utente)
+
+
 def test_registra_donna_scrive_entrambe_le_righe_in_una_transazione(app):
     from app import servizi
-    from app.servizi.beneficiarie import registra_donna
 
     cf = con_carattere_controllo("RGSGSM81A41Z998")
     prima = _conta(app)
 
     def registra(utente):
         with servizi.transazione():
-            b = registra_donna(_profilo(), {"nome": NOME, "cognome": COGNOME, "codice_fiscale": cf.lower()}, utente)
+            b = _registra({"nome": NOME, "cognome": COGNOME, "codice_fiscale": cf.lower()}, utente)
         return b.codice, b.ente.nome, b._dati_personali[0].codice_fiscale
 
     codice, centro, salvato = _come(app, "cav.crema", registra)
@@ -125,13 +131,12 @@ def test_registra_donna_scrive_entrambe_le_righe_in_una_transazione(app):
 ])
 def test_un_rifiuto_non_scrive_nulla(app, dati, campo):
     from app import servizi
-    from app.servizi.beneficiarie import registra_donna
 
     prima = _conta(app)
 
     def registra(utente):
         with pytest.raises(servizi.Rifiuto) as exc, servizi.transazione():
-            registra_donna(_profilo(), dati, utente)
+            _registra(dati, utente)
         return exc.value
 
     rifiuto = _come(app, "cav.crema", registra)
@@ -141,13 +146,12 @@ def test_un_rifiuto_non_scrive_nulla(app, dati, campo):
 
 def test_il_servizio_rifiuta_chi_non_e_un_cav(app):
     from app import servizi
-    from app.servizi.beneficiarie import registra_donna
 
     prima = _conta(app)
 
     def registra(utente):
         with pytest.raises(servizi.Rifiuto), servizi.transazione():
-            registra_donna(_profilo(), {"nome": NOME, "cognome": COGNOME}, utente)
+            _registra({"nome": NOME, "cognome": COGNOME}, utente)
 
     _come(app, "equipe.crema", registra)
     assert _conta(app) == prima
@@ -252,3 +256,79 @@ def test_l_elenco_delle_beneficiarie_porta_alla_registrazione_solo_per_la_cav(cl
 
 def test_la_pagina_ha_un_solo_titolo(client_di):
     assert client_di("cav.crema").get(URL).get_data(as_text=True).count("<h1") == 1
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+API = "/api/v1/beneficiaria/registra"
+
+
+def _corpo(cf=CF, **dati):
+    return {"data_presa_in_carico": "2023-10-15", "fascia_eta": "30-39", "cittadinanza": "italiana",
+            "figli_minori": 1, "relazione_autore": "partner", "condizione_occupazionale": "disoccupata",
+            "dati_personali": {"nome": NOME, "cognome": COGNOME, "codice_fiscale": cf, "data_nascita": "1980-01-01",
+                               "comune": "Crema", **dati}}
+
+
+def _ambito_api(api, nome="Crema"):
+    ambiti = api.get("/api/v1/ambito/?q=(page_size:100)").get_json()["result"]
+    return next(a["id"] for a in ambiti if nome in a["nome"])
+
+
+def test_l_api_registra_una_donna_in_una_richiesta(app, api_di):
+    cf = con_carattere_controllo("RGSGSM83A41Z996")
+    cav = api_di("cav.crema")
+    prima = _conta(app)
+    r = cav.post(API, json={**_corpo(cf), "ambito": _ambito_api(cav)})
+    assert r.status_code == 201, r.get_json()
+    corpo = r.get_json()
+    assert re.fullmatch(r"CM-2023-\d{4}", corpo["codice"]), corpo
+    assert _conta(app)[:2] == (prima[0] + 1, prima[1] + 1)
+    assert _creazioni_di(app, corpo["codice"]) >= {"Beneficiaria", "DatiPersonali"}
+    letti = cav.get(f"/api/v1/datipersonali/{corpo['dati_personali_id']}").get_json()["result"]
+    assert (letti["cognome"], letti["codice_fiscale"], letti["beneficiaria"]["id"]) == (COGNOME, cf, corpo["id"])
+    assert cav.get(f"/api/v1/beneficiaria/{corpo['id']}").get_json()["result"]["codice"] == corpo["codice"]
+    _elimina_cf(app, cf)
+
+
+@pytest.mark.parametrize("corpo, chiave, campo", [
+    (_corpo(CF_SBAGLIATO), "dati_personali", "codice_fiscale"),
+    (_corpo(cognome=""), "dati_personali", "cognome"),
+    (_corpo(email="non-una-mail"), "dati_personali", "email"),
+    (_corpo(data_nascita="1980-13-01"), "dati_personali", "data_nascita"),
+    ({**_corpo(), "fascia_eta": "centenaria"}, "fascia_eta", None),
+    ({**_corpo(), "ambito": 999999}, "ambito", None),
+    ({**_corpo(), "data_presa_in_carico": "2999-01-01"}, "data_presa_in_carico", None),
+])
+def test_l_api_rifiuta_con_422_e_non_scrive_nulla(app, api_di, corpo, chiave, campo):
+    cav = api_di("cav.crema")
+    prima = _conta(app)
+    r = cav.post(API, json={"ambito": _ambito_api(cav), **corpo})
+    assert r.status_code == 422, r.get_data(as_text=True)
+    errori = r.get_json()["message"]
+    assert chiave in errori and (campo is None or campo in errori[chiave]), errori
+    assert _conta(app) == prima
+
+
+@pytest.mark.parametrize("corpo", [None, [], {"fascia_eta": "30-39"}, {"dati_personali": "Rossi"}])
+def test_l_api_risponde_400_a_una_richiesta_malformata(app, api_di, corpo):
+    prima = _conta(app)
+    r = api_di("cav.crema").post(API, json=corpo)
+    assert r.status_code == 400 and r.get_json()["message"], r.get_data(as_text=True)
+    assert _conta(app) == prima
+
+
+@pytest.mark.parametrize("username", ALTRI_RUOLI)
+def test_l_api_di_registrazione_e_solo_della_cav(app, api_di, username):
+    prima = _conta(app)
+    r = api_di(username).post(API, json=_corpo())
+    assert r.status_code == 403, (username, r.status_code)
+    assert COGNOME not in r.get_data(as_text=True)
+    assert _conta(app) == prima
+
+
+def test_il_modulo_del_solo_profilo_rimanda_alla_registrazione_completa(client_di):
+    pagina = html.unescape(client_di("cav.crema").get("/beneficiariaview/add").get_data(as_text=True))
+    avviso = pagina.split('id="lia-solo-profilo"')[1].split("</p>")[0]
+    assert 'href="/registra-donna/"' in avviso and "senza nome né codice fiscale" in avviso
+    assert "Nuova beneficiaria, solo profilo" in pagina

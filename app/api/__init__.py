@@ -186,13 +186,17 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         dati = request.get_json(silent=True)
         if not isinstance(dati, dict):
             return None, self.response_400(message="La richiesta deve essere un oggetto JSON.")
-        errori = self._id_collegati_non_validi(dati) or robustezza.testi_non_ammessi(dati, schema)
-        if errori:
-            return None, self.response_422(message=errori)
-        dati, errori = self.normalizza_json(dict(dati))
+        dati, errori = self.dati_da_json(dati, schema)
         if errori:
             return None, self.response_422(message=errori)
         return dati, None
+
+    def dati_da_json(self, dati: dict, schema) -> tuple[dict, dict]:
+        """The request's object made ready for `schema.load`: (data, errors by field)."""
+        errori = self._id_collegati_non_validi(dati) or robustezza.testi_non_ammessi(dati, schema)
+        if errori:
+            return dati, errori
+        return self.normalizza_json(dict(dati))
 
     def post_headless(self):
         dati, errore = self._json(self.add_model_schema)
@@ -337,6 +341,7 @@ _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "c
 class BeneficiariaApi(LiaModelRestApi):
     resource_name = "beneficiaria"
     class_permission_name = "Beneficiaria"
+    method_permission_name = dict(PERMESSI_API, registra="write")
     datamodel = InterfacciaLia(m.Beneficiaria)
     base_filters = [["id", FiltroPerimetro, lambda: None]]
     list_columns = show_columns = ["id", "codice", "ambito.id", "ambito.nome", "ente.id", "ente.nome",
@@ -357,6 +362,70 @@ class BeneficiariaApi(LiaModelRestApi):
 
     def pre_delete(self, item):
         beneficiarie.verifica_eliminazione_beneficiaria(item, g.user)
+
+    @expose("/registra", methods=["POST"])
+    @protect()
+    @safe
+    def registra(self):
+        """Register a woman in one request, as the form «Registra una donna» does: her profile's
+        fields as in POST /beneficiaria/, her personal data in `dati_personali` as in
+        POST /datipersonali/ (without `beneficiaria`). Both records are written, or neither.
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    dati_personali: {type: object}
+          responses:
+            201: {description: "id and codice of the new woman, id of her personal data"}
+            400: {$ref: '#/components/responses/400'}
+            403: {$ref: '#/components/responses/403'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        from app.security import registra_per_le_donne
+
+        if not registra_per_le_donne(g.user):
+            return self.response(403, message=beneficiarie.MSG_SOLO_CAV)
+        corpo = request.get_json(silent=True)
+        if not isinstance(corpo, dict) or not isinstance(corpo.get("dati_personali"), dict):
+            return self.response_400(message="Inviare un oggetto JSON col profilo e i «dati_personali».")
+        api_dati = next(v for v in self.appbuilder.baseviews if isinstance(v, DatiPersonaliApi))
+        profilo, errori = self.dati_da_json({k: v for k, v in corpo.items() if k != "dati_personali"},
+                                            self.add_model_schema)
+        dati, errori_dati = api_dati.dati_da_json(corpo["dati_personali"], api_dati.add_model_schema)
+        if errori or errori_dati:
+            return self.response_422(message={**errori, **({"dati_personali": errori_dati} if errori_dati else {})})
+        try:
+            beneficiaria = self.add_model_schema.load(profilo)
+        except ValidationError as err:
+            errori = err.messages
+        try:
+            identita = api_dati.add_model_schema.load(dati, partial=("beneficiaria",))
+        except ValidationError as err:
+            errori_dati = err.messages
+        if errori or errori_dati:
+            db.session.rollback()
+            return self.response_422(message={**errori, **({"dati_personali": errori_dati} if errori_dati else {})})
+        errori = self.collegati_inesistenti(beneficiaria)
+        if errori:
+            db.session.rollback()
+            return self.response_422(message=errori)
+        try:
+            with servizi.transazione():
+                beneficiarie.registra_donna(beneficiaria, identita, g.user)
+        except servizi.Rifiuto as exc:
+            # Her personal data's fields answer under «dati_personali», as they were sent.
+            del_profilo = {k: v for k, v in exc.per_campo.items() if k not in api_dati.add_columns}
+            dei_dati = {k: v for k, v in exc.per_campo.items() if k in api_dati.add_columns}
+            exc.per_campo = {**del_profilo, **({"dati_personali": dei_dati} if dei_dati else {})}
+            return self._rifiuto(exc)
+        except SQLAlchemyError:
+            db.session.rollback()
+            return self.response_422(message=MSG_CONFLITTO)
+        return self.response(201, id=beneficiaria.id, codice=beneficiaria.codice, dati_personali_id=identita.id)
 
 
 class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):

@@ -14,6 +14,9 @@ from app.servizi import NonConsentito, Rifiuto
 
 MSG_SOLO_TITOLARE = ("Solo il centro antiviolenza che ha in carico la beneficiaria può modificarne o eliminarne "
                      "il profilo, i consensi, i dati personali e le altre misure.")
+MSG_SOLO_CAV = "Solo un'operatrice di un centro antiviolenza può registrare una beneficiaria."
+
+
 def verifica_titolare(record, utente) -> None:
     """`record` is the woman or one of her own records (identity, consent, other measure)."""
     from app.security import puo_modificare_beneficiaria
@@ -43,7 +46,7 @@ def prepara_nuova_beneficiaria(item: m.Beneficiaria, utente) -> None:
     """Holder = the operator's CAV; code = ambito, year, sequence (never from personal data)."""
     ente = getattr(utente, "ente", None)
     if ente is None or not ente.is_cav:
-        raise Rifiuto("Solo un'operatrice di un centro antiviolenza può registrare una beneficiaria.")
+        raise Rifiuto(MSG_SOLO_CAV)
     item.ente_id = ente.id
     item.ente = ente
     item.creato_da_id = utente.id
@@ -89,23 +92,23 @@ def verifica_dati_personali(item: m.DatiPersonali) -> None:
                       per_campo={"codice_fiscale": ["Codice fiscale già registrato per un'altra beneficiaria."]})
 
 
-def registra_donna(profilo: dict, dati: dict, utente) -> m.Beneficiaria:
-    """Her case and her identity in one go (issue 11, §9): both rows are added, or a `Rifiuto`
-    leaves the caller's transaction to roll back both. `profilo` holds Beneficiaria columns,
-    `dati` DatiPersonali columns; the same checks as the two forms they replace."""
+def registra_donna(beneficiaria: m.Beneficiaria, identita: m.DatiPersonali, utente) -> m.Beneficiaria:
+    """Her case and her identity in one go (issue 11, §9), from the form «Registra una donna» or
+    POST /api/v1/beneficiaria/registra: both rows are added, or a `Rifiuto` leaves the caller's
+    transaction to roll back both. The same checks as the two screens they replace."""
     from app.rules.codice_fiscale import motivi_cf_non_valido
     from app.servizi import date_plausibili
 
-    per_campo = {campo: ["Campo obbligatorio."] for campo in ("nome", "cognome") if not (dati.get(campo) or "").strip()}
-    if dati.get("codice_fiscale"):
-        motivi_cf = motivi_cf_non_valido(dati["codice_fiscale"])
+    per_campo = {campo: ["Campo obbligatorio."] for campo in ("nome", "cognome")
+                 if not (getattr(identita, campo) or "").strip()}
+    if identita.codice_fiscale:
+        motivi_cf = motivi_cf_non_valido(identita.codice_fiscale)
         if motivi_cf:
             per_campo["codice_fiscale"] = [" ".join(motivi_cf)]
     if per_campo:
         raise Rifiuto([m_ for motivi in per_campo.values() for m_ in motivi], per_campo=per_campo)
-    beneficiaria = m.Beneficiaria(**profilo)
     prepara_nuova_beneficiaria(beneficiaria, utente)
-    identita = m.DatiPersonali(beneficiaria=beneficiaria, **dati)
+    identita.beneficiaria = beneficiaria
     verifica_titolare(identita, utente)
     verifica_dati_personali(identita)
     for record in (beneficiaria, identita):

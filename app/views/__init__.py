@@ -575,7 +575,9 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
     related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView]
     list_title = "Beneficiarie"
     show_title = "Beneficiaria"
-    add_title = "Nuova beneficiaria"
+    add_title = "Nuova beneficiaria, solo profilo"
+    # Kept beside «Registra una donna» for a woman who has not given her identity yet.
+    add_template = "lia_beneficiaria_aggiungi.html"
     edit_title = "Modifica profilo"
     list_columns = ["codice", "ambito", "ente", "data_presa_in_carico", "fascia_eta", "condizione_occupazionale"]
     add_columns = ["ambito", "data_presa_in_carico"] + _PROFILO

@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import models as m
 from app import servizi
 from app.security import registra_per_le_donne
 from app.servizi import beneficiarie
@@ -62,7 +63,7 @@ class RegistraDonnaView(BaseView):
         dati = {n: form[n].data or None for n in DATI}
         try:
             with servizi.transazione():
-                return beneficiarie.registra_donna(profilo, dati, g.user)
+                return beneficiarie.registra_donna(m.Beneficiaria(**profilo), m.DatiPersonali(**dati), g.user)
         except servizi.NonConsentito:
             abort(403)
         except servizi.Rifiuto as exc:
