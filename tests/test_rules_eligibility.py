@@ -265,3 +265,48 @@ def test_i_dati_del_programma_cambiano_il_verdetto(prog):
     mensa, gia = spesa(voce="III-MENSA", importo=D("600")), gia_spese(("II-FORMAZIONE", "2500"))
     assert el.regola_massimali(mensa, prog, gia) == []
     assert el.regola_massimali(mensa, con_iii, gia)
+
+
+# --- double funding from the programme file's [[sovrapposizioni]] (issue 12, §2) ---------------
+
+GOL = AltraMisuraDati("GOL – cluster 4", date(2023, 2, 1), date(2023, 7, 31), (), codice="gol_cluster4")
+RDL_CODICE = replace(RDL, assi_coperti=(), codice="reddito_liberta")
+
+
+@pytest.mark.parametrize("voce, quando, misura, rifiutata, avvisata", [
+    ("II-TIROCINIO-INDENNITA", date(2023, 3, 1), GOL, True, False),   # GOL pays the same internship
+    ("II-TIROCINIO-INDENNITA", date(2023, 8, 1), GOL, False, False),  # measure ended
+    ("II-TIROCINIO-INDENNITA", date(2023, 1, 31), GOL, False, False),  # not begun yet
+    ("III-MENSA", date(2023, 3, 1), GOL, False, False),               # a voce GOL does not pay
+    ("IV-CANONE", date(2023, 6, 1), RDL_CODICE, False, True),         # a check, not a refusal
+    ("IV-CAUZIONE", date(2023, 6, 1), RDL_CODICE, False, False),
+])
+def test_le_sovrapposizioni_del_programma_rifiutano_o_avvisano_nominando_la_misura(
+        prog, voce, quando, misura, rifiutata, avvisata):
+    esito = valuta_spesa(spesa(voce=voce, data=quando), prog, Contesto(altre_misure=(misura,)))
+    doppi = [m for m in esito.motivi if "doppio finanziamento" in m]
+    assert bool(doppi) is rifiutata and esito.ammissibile is not rifiutata, esito
+    assert bool(esito.avvisi) is avvisata, esito
+    for testo in doppi + list(esito.avvisi):
+        assert misura.tipo in testo and prog.voce(voce).descrizione in testo, testo
+    if rifiutata:
+        assert esito.per_campo.get("coperta_da_altra_misura"), esito.per_campo
+
+
+def test_il_file_del_programma_rifiuta_sovrapposizioni_incoerenti():
+    import tomllib
+
+    from app.rules.programma import CARTELLA_PROGRAMMI, ProgrammaNonValido, leggi_programma
+
+    dati = tomllib.loads((CARTELLA_PROGRAMMI / "lia2.toml").read_text(encoding="utf-8"))
+    dati["sovrapposizioni"] = [{"misura": "gol_cluster4", "voci": ["NON-ESISTE"], "effetto": "rifiuto"},
+                               {"misura": "fondo_poverta", "voci": ["IV-CANONE"], "effetto": "forse"}]
+    with pytest.raises(ProgrammaNonValido) as exc:
+        leggi_programma(dati)
+    assert any("voci esistenti" in m for m in exc.value.motivi) and any("«forse»" in m for m in exc.value.motivi)
+
+
+def test_le_misure_delle_sovrapposizioni_sono_quelle_della_schermata(prog):
+    from app.models import TIPI_ALTRA_MISURA
+
+    assert prog.sovrapposizioni and {s.misura for s in prog.sovrapposizioni} <= set(TIPI_ALTRA_MISURA)

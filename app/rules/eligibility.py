@@ -51,10 +51,14 @@ class SpesaDati:
 
 @dataclass(frozen=True)
 class AltraMisuraDati:
-    tipo: str
+    tipo: str  # its name, in the users' words
     data_inizio: date
     data_fine: date | None
-    assi_coperti: tuple[str, ...]
+    assi_coperti: tuple[str, ...]  # declared by the CAV on the measure itself
+    codice: str = ""  # its key, as the programme's [[sovrapposizioni]] name it
+
+    def attiva_il(self, giorno: date) -> bool:
+        return self.data_inizio <= giorno <= (self.data_fine or date.max)
 
 
 @dataclass(frozen=True)
@@ -328,26 +332,45 @@ def regola_costo_ammesso(spesa: SpesaDati, programma: Programma, contesto: Conte
     return []
 
 
+def _sovrapposte(spesa: SpesaDati, programma: Programma, contesto: Contesto, effetto: str) -> list[AltraMisuraDati]:
+    """The woman's measures, active on the spesa's date, that the programme file says already
+    pay for its voce, with this effect."""
+    return [m for m in contesto.altre_misure
+            if m.attiva_il(spesa.data) and any(s.misura == m.codice and s.effetto == effetto and spesa.voce in s.voci
+                                               for s in programma.sovrapposizioni)]
+
+
+def _paga_gia(misura: AltraMisuraDati, spesa: SpesaDati, programma: Programma) -> str:
+    voce = _voce(spesa, programma)
+    return (f"la donna riceve «{misura.tipo}» dal {formatta_data(misura.data_inizio)}, che paga già"
+            f" «{voce.descrizione if voce else spesa.voce}»")
+
+
 @regola("coperta_da_altra_misura")
 def regola_doppio_finanziamento(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
-    """8. A cost already covered by another measure cannot be charged again."""
+    """8. A cost already covered by another measure cannot be charged again: as the operator
+    declares it, or as the programme file says of a measure she receives on that date."""
+    motivi = [f"{_paga_gia(m, spesa, programma)} (doppio finanziamento)"
+              for m in _sovrapposte(spesa, programma, contesto, "rifiuto")]
     if spesa.coperta_da_altra_misura:
-        return ["spesa già coperta da un'altra misura (doppio finanziamento)"]
-    return []
+        motivi.insert(0, "spesa già coperta da un'altra misura (doppio finanziamento)")
+    return motivi
 
 
 @regola("coperta_da_altra_misura")
 def avviso_altre_misure(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
-    """8b. Warning only: the woman receives a measure covering the same need on that date."""
+    """8b. Warning only: a measure she receives on that date may cover the same need (the
+    programme file says so of its voce, or the CAV declared its asse on the measure)."""
     voce = _voce(spesa, programma)
     if voce is None:
         return []
-    return [
+    dal_programma = _sovrapposte(spesa, programma, contesto, "avviso")
+    gia_dette = dal_programma + _sovrapposte(spesa, programma, contesto, "rifiuto")
+    return [f"{_paga_gia(m, spesa, programma)}: verificare che la spesa non sia già coperta" for m in dal_programma] + [
         f"la donna riceve «{m.tipo}» dal {formatta_data(m.data_inizio)}, che copre anche l'asse"
         f" {voce.asse}: verificare che la spesa non sia già coperta"
         for m in contesto.altre_misure
-        if voce.asse in m.assi_coperti
-        and m.data_inizio <= spesa.data <= (m.data_fine or date.max)
+        if voce.asse in m.assi_coperti and m.attiva_il(spesa.data) and m not in gia_dette
     ]
 
 

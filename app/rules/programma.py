@@ -66,6 +66,18 @@ class Indicatore:
     target: int
 
 
+EFFETTI_SOVRAPPOSIZIONE = ("rifiuto", "avviso")
+
+
+@dataclass(frozen=True)
+class Sovrapposizione:
+    """Another measure of the woman (by its key) already pays for these voci: a spesa on them
+    while it is active is refused or warned (app.rules.eligibility, rule 8)."""
+    misura: str
+    voci: frozenset[str]
+    effetto: str  # "rifiuto" or "avviso"
+
+
 @dataclass(frozen=True)
 class Programma:
     codice: str
@@ -84,6 +96,7 @@ class Programma:
     margine_anni_date: int = 5  # dates up to data_fine + this many years (app.rules.date_plausibili)
     soglia_avviso_massimale: int = 90  # % of a project's ceiling spent from which it is flagged
     giorni_attesa_segnalazione: int = 7  # a referral waiting longer than this is a reminder
+    sovrapposizioni: tuple[Sovrapposizione, ...] = ()
 
     def asse(self, codice: str) -> Asse | None:
         return next((a for a in self.assi if a.codice == codice), None)
@@ -232,6 +245,19 @@ def leggi_programma(dati: dict) -> Programma:
         indicatori.append(Indicatore(i["codice"], i["descrizione"], target))
     indicatori = tuple(indicatori)
     _duplicati([i.codice for i in indicatori], "indicatori", motivi)
+    codici_voci = {v.codice for v in voci}
+    sovrapposizioni = []
+    for x in dati.get("sovrapposizioni", []):
+        dove = f"sovrapposizione {x.get('misura', '?')}"
+        if not _campi(x, ("misura", "effetto"), dove, motivi):
+            continue
+        voci_x = x.get("voci", [])
+        if not isinstance(voci_x, list) or not voci_x or not all(v in codici_voci for v in voci_x):
+            motivi.append(f"{dove}: «voci» deve essere un elenco non vuoto di voci esistenti")
+        elif x["effetto"] not in EFFETTI_SOVRAPPOSIZIONE:
+            motivi.append(f"{dove}: effetto «{x['effetto']}» non previsto ({', '.join(EFFETTI_SOVRAPPOSIZIONE)})")
+        else:
+            sovrapposizioni.append(Sovrapposizione(x["misura"], frozenset(voci_x), x["effetto"]))
     mesi = imp.get("mesi_follow_up", [6, 12])
     if not isinstance(mesi, list) or not mesi or not all(isinstance(x, int) and x > 0 for x in mesi):
         motivi.append("[impostazioni] mesi_follow_up deve essere un elenco non vuoto di mesi")
@@ -264,6 +290,7 @@ def leggi_programma(dati: dict) -> Programma:
         margine_anni_date=margine,
         soglia_avviso_massimale=avviso,
         giorni_attesa_segnalazione=attesa,
+        sovrapposizioni=tuple(sovrapposizioni),
     )
 
 

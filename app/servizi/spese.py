@@ -60,7 +60,7 @@ def _altre_misure(beneficiaria_id):
         return ()
     righe = db.session.execute(select(m.AltraMisura).where(m.AltraMisura.beneficiaria_id == beneficiaria_id)).scalars()
     return tuple(el.AltraMisuraDati(tipo=m.TIPI_ALTRA_MISURA.get(a.tipo, a.tipo), data_inizio=a.data_inizio,
-                                    data_fine=a.data_fine,
+                                    data_fine=a.data_fine, codice=a.tipo,
                                     assi_coperti=tuple(x.strip() for x in (a.assi_coperti or "").split(",") if x.strip()))
                  for a in righe)
 
