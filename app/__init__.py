@@ -33,9 +33,10 @@ def create_app(config_overrides: dict | None = None) -> Flask:
     with app.app_context():
         integrita.installa(db.engine)  # SQLite enforces foreign keys on every connection
         concorrenza.installa(db.engine)  # SQLite: WAL, and waiting for another worker's write
-    from app.servizi import date_plausibili
+    from app.servizi import consensi, date_plausibili
 
     date_plausibili.installa()  # no date before 1900 or past the programme's end plus its margin
+    consensi.installa()  # a revoked consent hides her case from who saw it through it
     # CSRF before AppBuilder: FAB exempts its REST API only when CSRFProtect is already there.
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -155,8 +155,13 @@ def carica_demo(password: str) -> dict:
             data_nascita=d["nascita"], telefono=d["telefono"], email=d["email"], indirizzo=d["indirizzo"],
             comune=d["comune"],
         ))
-        db.session.add(m.Consenso(beneficiaria=b, tipo="condivisione_rete", data=d["presa_in_carico"],
-                                  ambito_consenso="Condivisione pseudonima con équipe e capofila"))
+        for finalita, ambito_consenso in (
+                ("programma", "Partecipazione al programma L.I.A. 2"),
+                ("condivisione_equipe", "Condivisione pseudonima con équipe e micro-équipe"),
+                ("condivisione_cpi", "Colloquio e servizi del Centro per l'impiego"),
+                ("statistiche", "Statistiche anonime per Regione Lombardia")):
+            db.session.add(m.Consenso(beneficiaria=b, tipo=finalita, data=d["presa_in_carico"],
+                                      ambito_consenso=ambito_consenso))
         nuove += 1
     db.session.commit()
     percorsi = carica_percorsi_demo(sm)

@@ -22,7 +22,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Role
 from flask_appbuilder.security.views import RoleModelView
-from sqlalchemy import event, false, or_, select, true
+from sqlalchemy import and_, event, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from app import autenticazione
@@ -123,11 +123,13 @@ def perimetro_di(user) -> Perimetro:
         from app.extensions import db
         token = _in_calcolo.set(True)  # this lookup itself must not be scoped
         try:
-            ids = db.session.execute(
-                select(MicroEquipe.beneficiaria_id)
-                .join(membri_microequipe, membri_microequipe.c.microequipe_id == MicroEquipe.id)
-                .where(membri_microequipe.c.user_id == user.id)
-            ).scalars().all()
+            casi = (select(MicroEquipe.beneficiaria_id)
+                    .join(membri_microequipe, membri_microequipe.c.microequipe_id == MicroEquipe.id)
+                    .where(membri_microequipe.c.user_id == user.id))
+            if agisce_per_il_cpi(user):  # the CPI sees her case through her CPI consent
+                casi = casi.join(Beneficiaria, Beneficiaria.id == MicroEquipe.beneficiaria_id).where(
+                    Beneficiaria.riservata_cpi_dal.is_(None))
+            ids = db.session.execute(casi).scalars().all()
         finally:
             _in_calcolo.reset(token)
         kw["id_beneficiarie"] = frozenset(ids)
@@ -169,13 +171,16 @@ def perimetro_corrente() -> Perimetro:
 def criterio_beneficiarie(p: Perimetro):
     if p.sistema or p.tutte_beneficiarie:
         return true()
-    condizioni = []
+    condizioni, condivise = [], []
     if p.ente_beneficiarie:
         condizioni.append(Beneficiaria.ente_id == p.ente_beneficiarie)
     if p.ambito_beneficiarie:
-        condizioni.append(Beneficiaria.ambito_id == p.ambito_beneficiarie)
+        condivise.append(Beneficiaria.ambito_id == p.ambito_beneficiarie)
     if p.id_beneficiarie:
-        condizioni.append(Beneficiaria.id.in_(sorted(p.id_beneficiarie)))
+        condivise.append(Beneficiaria.id.in_(sorted(p.id_beneficiarie)))
+    if condivise:
+        # The équipe and the micro-équipe see her case through her consent: not once she revoked it.
+        condizioni.append(and_(Beneficiaria.riservata_dal.is_(None), or_(*condivise)))
     if not condizioni:
         return false()
     return or_(*condizioni)
@@ -210,7 +215,8 @@ def _opzioni_perimetro(p: Perimetro):
         return opts
     opts.append(with_loader_criteria(
         Beneficiaria,
-        lambda cls: or_(cls.ente_id == ente, cls.ambito_id == ambito, cls.id.in_(ids)),
+        lambda cls: or_(cls.ente_id == ente,
+                        and_(cls.riservata_dal.is_(None), or_(cls.ambito_id == ambito, cls.id.in_(ids)))),
         include_aliases=True))
     for modello in _modelli_per_beneficiaria():
         if modello is DatiPersonali:
@@ -218,8 +224,10 @@ def _opzioni_perimetro(p: Perimetro):
         opts.append(with_loader_criteria(
             modello,
             lambda cls: cls.beneficiaria_id.in_(
-                select(Beneficiaria.id).where(or_(Beneficiaria.ente_id == ente, Beneficiaria.ambito_id == ambito,
-                                                  Beneficiaria.id.in_(ids)))),
+                select(Beneficiaria.id).where(or_(
+                    Beneficiaria.ente_id == ente,
+                    and_(Beneficiaria.riservata_dal.is_(None),
+                         or_(Beneficiaria.ambito_id == ambito, Beneficiaria.id.in_(ids)))))),
             include_aliases=True))
     return opts
 
@@ -487,6 +495,12 @@ def puo_modificare_beneficiaria(utente, beneficiaria) -> bool:
     """Her profile, consents, personal data, other measures and her very existence: the holding
     CAV only. A micro-équipe member reads her case by code, nothing more."""
     return detiene(utente, beneficiaria)
+
+
+def agisce_per_il_cpi(utente) -> bool:
+    """A Centro per l'impiego's user: she sees a woman's case through her CPI consent."""
+    ente = _ente(utente)
+    return ente is not None and ente.tipo == "centro_impiego"
 
 
 def puo_far_parte_di_microequipe(utente) -> bool:

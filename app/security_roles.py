@@ -73,8 +73,8 @@ FAB_ROLES = {
         (_risorse(*_MENU_ASSE1, "Cruscotto"), _MENU),  # asse1
     ],
     RUOLO_CAV: _PROFILO + [
-        (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "AltraMisura", "Segnalazione", "MicroEquipe",
-                  "ColloquioCPI", "Intervento", "EsitoProgetto"), _SCRIVE),
+        (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "DerogaConsenso", "AltraMisura", "Segnalazione",
+                  "MicroEquipe", "ColloquioCPI", "Intervento", "EsitoProgetto"), _SCRIVE),
         (_risorse("Progetto"), "^can_(read|write|transition)$"),
         (_risorse("Spesa"), _SCRIVE),
         (_risorse("Rendicontazione"), _LEGGE),
@@ -83,7 +83,7 @@ FAB_ROLES = {
         (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
         (_risorse("Rete", "Enti", "Beneficiarie", "Registra una donna", "Dati personali", "Casi", "Consensi",
-                  "Altre misure", "Programma", "Voci di spesa"), _MENU),
+                  "Deroghe al consenso", "Altre misure", "Programma", "Voci di spesa"), _MENU),
         (_risorse("Laboratorio"), _SCRIVE),  # asse1
         (_risorse("ModelloLaboratorio", "EventoFormativo", "Accordo"), _LEGGE),  # asse1
         (_risorse(*_MENU_ASSE1), _MENU),  # asse1

@@ -75,10 +75,24 @@ CAV = {"CR": "cav.cremona", "CM": "cav.crema", "CA": "cav.casalmaggiore"}
 EQUIPE = {"CR": "equipe.cremona", "CM": "equipe.crema", "CA": "equipe.casalmaggiore"}
 
 
+# The consents a CAV records with a woman whose case goes to the équipe and the CPI.
+CONSENSI_DEL_PERCORSO = ("condivisione_equipe", "condivisione_cpi")
+
+
+def consenti(cav, donna, finalita=CONSENSI_DEL_PERCORSO, data="2014-01-01"):
+    """Her consents, recorded by her CAV (a segnalazione or a CPI step needs them)."""
+    for f in finalita:
+        r = cav.post("/api/v1/consenso/", json={"beneficiaria": donna, "tipo": f, "data": data})
+        assert r.status_code == 201, (f, r.get_json())
+
+
 def crea(chi, risorsa, dati, atteso=201):
-    """POST a record; the new id when 201 is expected, else the response (already checked)."""
+    """POST a record; the new id when 201 is expected, else the response (already checked). A new
+    woman comes with the consents of her path (`consenti`), as her CAV records them."""
     r = chi.post(f"/api/v1/{risorsa}/", json=dati)
     assert r.status_code == atteso, (risorsa, r.status_code, r.get_json())
+    if risorsa == "beneficiaria" and atteso == 201:
+        consenti(chi, r.get_json()["id"])
     return r.get_json().get("id") if atteso == 201 else r
 
 

@@ -15,6 +15,7 @@ import uuid
 import pytest
 
 from conftest import UTENTI_DEMO, ApiClient, csrf_da, ente_di, login, token_per
+from tests.aiuti_percorso import crea
 
 MSG_TITOLARE = "Solo il centro antiviolenza che ha in carico la beneficiaria"
 CAV_TITOLARE = "cav.crema"
@@ -52,12 +53,6 @@ def browser(app):
 
 def csrf_di(client):
     return csrf_da(client.get("/resetmypassword/form").get_data(as_text=True))
-
-
-def crea(chi, risorsa, dati, atteso=201):
-    r = chi.post(f"/api/v1/{risorsa}/", json=dati)
-    assert r.status_code == atteso, (risorsa, r.status_code, r.get_json())
-    return r.get_json().get("id")
 
 
 def ambito_id(chi, codice):
@@ -112,7 +107,7 @@ def nuova_donna(cav, ambito, dati=True, consenso=False, misura=False):
         ids["datipersonali"] = crea(cav, "datipersonali", {"beneficiaria": ids["beneficiaria"], **ident})
         ids["identita"] = ident
     if consenso:
-        ids["consenso"] = crea(cav, "consenso", {"beneficiaria": ids["beneficiaria"], "tipo": "servizi",
+        ids["consenso"] = crea(cav, "consenso", {"beneficiaria": ids["beneficiaria"], "tipo": "programma",
                                                  "data": "2024-01-10", "ambito_consenso": "percorso"})
     if misura:
         ids["altramisura"] = crea(cav, "altramisura", {"beneficiaria": ids["beneficiaria"], "tipo": "fondo_poverta",
@@ -201,7 +196,7 @@ def test_il_database_stesso_rifiuta_un_riferimento_a_una_donna_inesistente(app):
     from sqlalchemy.exc import IntegrityError
 
     def inserisci(s, m):
-        s.add(m.Consenso(beneficiaria_id=10**8, tipo="servizi"))
+        s.add(m.Consenso(beneficiaria_id=10**8, tipo="programma"))
         with pytest.raises(IntegrityError):
             s.flush()
     nel_db(app, inserisci)
@@ -322,7 +317,7 @@ def test_cosa_pende_da_una_donna_la_trattiene_e_i_suoi_dati_la_seguono(app):  # 
     regole = {t.name: fk.ondelete for t in Model.metadata.sorted_tables for fk in t.foreign_keys
               if fk.column.table.name == "lia_beneficiaria"}
     cascata = {t for t, r in regole.items() if r == "CASCADE"}
-    assert cascata == {"lia_dati_personali", "lia_consenso", "lia_altra_misura"}
+    assert cascata == {"lia_dati_personali", "lia_consenso", "lia_deroga_consenso", "lia_altra_misura"}
     for storia in ("lia_segnalazione", "lia_valutazione", "lia_microequipe", "lia_progetto", "lia_spesa",
                    "lia_colloquio_cpi", "lia_intervento", "lia_esito_progetto", "lia_transizione_progetto",
                    "lia_iscrizione_laboratorio", "lia_presenza"):
@@ -441,7 +436,7 @@ FORM_MODIFICA = {
     "beneficiariaview": {"data_presa_in_carico": "2024-01-10", "fascia_eta": "30-39", "cittadinanza": "italiana",
                          "figli_minori": "3", "relazione_autore": "partner", "condizione_occupazionale": "disoccupata"},
     "datipersonaliview": {"nome": "Ottavia", "cognome": "Manomessa", "comune": "Manomesso"},
-    "consensoview": {"tipo": "servizi", "data": "2024-01-10", "ambito_consenso": "manomesso"},
+    "consensoview": {"tipo": "programma", "data": "2024-01-10", "ambito_consenso": "manomesso"},
     "altramisuraview": {"tipo": "fondo_poverta", "data_inizio": "2024-01-01", "assi_coperti": "", "note": "manomessa"},
 }
 VISTA = {"beneficiaria": "beneficiariaview", "datipersonali": "datipersonaliview", "consenso": "consensoview",
@@ -477,13 +472,13 @@ def _stato(app, caso):
 
 def _aggiunte_api(vuota):
     return {"datipersonali": {"beneficiaria": vuota, "nome": "Intrusa", "cognome": "Intrusi"},
-            "consenso": {"beneficiaria": vuota, "tipo": "servizi", "data": "2024-01-10"},
+            "consenso": {"beneficiaria": vuota, "tipo": "programma", "data": "2024-01-10"},
             "altramisura": {"beneficiaria": vuota, "tipo": "altro", "data_inizio": "2024-01-01"}}
 
 
 def _aggiunte_schermo(vuota):
     return {"datipersonaliview": {"beneficiaria": str(vuota), "nome": "Intrusa", "cognome": "Intrusi"},
-            "consensoview": {"beneficiaria": str(vuota), "tipo": "servizi", "data": "2024-01-10"},
+            "consensoview": {"beneficiaria": str(vuota), "tipo": "programma", "data": "2024-01-10"},
             "altramisuraview": {"beneficiaria": str(vuota), "tipo": "altro", "data_inizio": "2024-01-01"}}
 
 

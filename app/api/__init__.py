@@ -19,7 +19,7 @@ from marshmallow.validate import Email, Length, Range
 
 from app import models as m
 from app import servizi, versioni
-from app.servizi import beneficiarie, date_plausibili
+from app.servizi import beneficiarie, consensi, date_plausibili
 from app.audit import ApiConDatiPersonali
 from app.crypto import colonne_cifrate
 from app.extensions import db
@@ -369,7 +369,8 @@ class BeneficiariaApi(LiaModelRestApi):
     def registra(self):
         """Register a woman in one request, as the form «Registra una donna» does: her profile's
         fields as in POST /beneficiaria/, her personal data in `dati_personali` as in
-        POST /datipersonali/ (without `beneficiaria`). Both records are written, or neither.
+        POST /datipersonali/ (without `beneficiaria`), and in `consensi` the purposes she consented
+        to (keys of the programme file). All records are written, or none.
         ---
         post:
           requestBody:
@@ -379,6 +380,7 @@ class BeneficiariaApi(LiaModelRestApi):
                   type: object
                   properties:
                     dati_personali: {type: object}
+                    consensi: {type: array, items: {type: string}}
           responses:
             201: {description: "id and codice of the new woman, id of her personal data"}
             400: {$ref: '#/components/responses/400'}
@@ -392,6 +394,9 @@ class BeneficiariaApi(LiaModelRestApi):
         corpo = request.get_json(silent=True)
         if not isinstance(corpo, dict) or not isinstance(corpo.get("dati_personali"), dict):
             return self.response_400(message="Inviare un oggetto JSON col profilo e i «dati_personali».")
+        consensi = corpo.pop("consensi", [])
+        if not isinstance(consensi, list) or not all(isinstance(c, str) for c in consensi):
+            return self.response_400(message="«consensi» è un elenco di finalità (es. [\"condivisione_equipe\"]).")
         api_dati = next(v for v in self.appbuilder.baseviews if isinstance(v, DatiPersonaliApi))
         profilo, errori = self.dati_da_json({k: v for k, v in corpo.items() if k != "dati_personali"},
                                             self.add_model_schema)
@@ -415,10 +420,11 @@ class BeneficiariaApi(LiaModelRestApi):
             return self.response_422(message=errori)
         try:
             with servizi.transazione():
-                beneficiarie.registra_donna(beneficiaria, identita, g.user)
+                beneficiarie.registra_donna(beneficiaria, identita, g.user, tuple(consensi))
         except servizi.Rifiuto as exc:
             # Her personal data's fields answer under «dati_personali», as they were sent.
-            del_profilo = {k: v for k, v in exc.per_campo.items() if k not in api_dati.add_columns}
+            del_profilo = {("consensi" if k == "tipo" else k): v for k, v in exc.per_campo.items()
+                           if k not in api_dati.add_columns}
             dei_dati = {k: v for k, v in exc.per_campo.items() if k in api_dati.add_columns}
             exc.per_campo = {**del_profilo, **({"dati_personali": dei_dati} if dei_dati else {})}
             return self._rifiuto(exc)
@@ -536,12 +542,34 @@ class ConsensoApi(LiaModelRestApi):
 
     def pre_add(self, item):
         beneficiarie.verifica_titolare(item, g.user)
+        consensi.verifica_consenso(item)
         item.registrato_da_id = g.user.id
 
     def pre_update(self, item):
         beneficiarie.verifica_titolare(item, g.user)
+        consensi.verifica_consenso(item)
 
-    pre_delete = pre_update
+    def pre_delete(self, item):
+        beneficiarie.verifica_titolare(item, g.user)
+
+
+class DerogaConsensoApi(LiaModelRestApi):
+    """Her CAV's overrides of a missing or revoked consent (issue 12, §1): added and read, never
+    changed nor deleted."""
+    resource_name = "derogaconsenso"
+    class_permission_name = "DerogaConsenso"
+    datamodel = InterfacciaLia(m.DerogaConsenso)
+    base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
+    include_route_methods = {"get", "get_list", "post", "info"}
+    list_columns = show_columns = ["id", "beneficiaria.id", "beneficiaria.codice", "finalita", "data", "motivo",
+                                   "registrata_da.username"]
+    add_columns = ["beneficiaria", "finalita", "motivo"]
+    add_query_rel_fields = {"beneficiaria": [["id", FiltroDetenute, lambda: None]]}
+    validators_columns = {"motivo": Length(max=2000, error="Al massimo 2000 caratteri.")}
+
+    def pre_add(self, item):
+        beneficiarie.verifica_titolare(item, g.user)
+        consensi.prepara_deroga(item, g.user)
 
 
 class AltraMisuraApi(LiaModelRestApi):
@@ -573,7 +601,7 @@ class AltraMisuraApi(LiaModelRestApi):
 def registra(appbuilder):
     from app.api import asse1, percorso, spese
 
-    for api in (AmbitoApi, EnteApi, BeneficiariaApi, DatiPersonaliApi, ConsensoApi, AltraMisuraApi,
+    for api in (AmbitoApi, EnteApi, BeneficiariaApi, DatiPersonaliApi, ConsensoApi, DerogaConsensoApi, AltraMisuraApi,
                 percorso.SegnalazioneApi, percorso.ValutazioneApi, percorso.MicroEquipeApi, percorso.ProgettoApi,
                 percorso.ColloquioCPIApi, percorso.InterventoApi, percorso.EsitoProgettoApi, spese.SpesaApi):
         appbuilder.add_api(api)

@@ -217,6 +217,9 @@ class ColloquioCPIApi(LiaModelRestApi):
     add_query_rel_fields = {"beneficiaria": [["id", FiltroPerimetro, lambda: None]]}
     validators_columns = {"esito": _NOTE}
 
+    def pre_add(self, item):
+        servizi_percorso.prepara_colloquio_cpi(item)
+
 
 class InterventoApi(LiaModelRestApi):
     resource_name = "intervento"

@@ -96,10 +96,6 @@ CONDIZIONI_OCCUPAZIONALI = {
     "disoccupata": "Disoccupata", "inoccupata": "Inoccupata / in cerca di primo impiego",
     "non_forza_lavoro": "Non in cerca di lavoro", "nd": "Non rilevata",
 }
-TIPI_CONSENSO = {
-    "servizi": "Consenso all'accesso ai servizi",
-    "condivisione_rete": "Consenso alla condivisione nella rete (in forma pseudonima)",
-}
 TIPI_ALTRA_MISURA = {
     "reddito_cittadinanza": "Reddito di Cittadinanza",
     "fondo_poverta": "Fondo Povertà",
@@ -173,6 +169,12 @@ class Beneficiaria(Versionato, Model):
     creato_il = Column(DateTime, nullable=False, default=_ora)
     # Who registered her: only that person may delete her, as a mistake (app.rules.eliminazione).
     creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    # From these days her case is hidden from whoever saw it through a consent she revoked: the
+    # équipe and micro-équipe, the CPI (app.security). Kept by app.servizi.consensi on every change
+    # of her consents, so the perimeter reads a column instead of judging consents in SQL.
+    riservata_dal = Column(Date, nullable=True)
+    riservata_cpi_dal = Column(Date, nullable=True)
+    campi_derivati = ("riservata_dal", "riservata_cpi_dal")
 
     # Her consents, measures and identity go with her, deleted by the database (ON DELETE CASCADE):
     # the ORM would only reach the rows the current user's perimeter loads.
@@ -180,6 +182,8 @@ class Beneficiaria(Versionato, Model):
                             passive_deletes=True)
     altre_misure = relationship("AltraMisura", back_populates="beneficiaria", cascade="all, delete-orphan",
                                 passive_deletes=True)
+    deroghe = relationship("DerogaConsenso", back_populates="beneficiaria", cascade="all, delete-orphan",
+                           passive_deletes=True)
 
     def __repr__(self):
         return self.codice
@@ -195,7 +199,8 @@ class Consenso(Versionato, PerBeneficiaria, Model):
     id = Column(Integer, primary_key=True)
     beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
     beneficiaria = relationship(Beneficiaria, back_populates="consensi")
-    tipo = Column(_enum("tipo_consenso", TIPI_CONSENSO), nullable=False)
+    # The purpose: a key of the programme file's [[finalita_consenso]] (checked by app.servizi.consensi).
+    tipo = Column(String(40), nullable=False)
     data = Column(Date, nullable=False, default=date.today)
     ambito_consenso = Column(String(300), nullable=False, default="")  # what she agreed to
     revocato_il = Column(Date, nullable=True)
@@ -203,7 +208,26 @@ class Consenso(Versionato, PerBeneficiaria, Model):
     registrato_da = relationship(Utente, foreign_keys=[registrato_da_id])
 
     def __repr__(self):
-        return f"{TIPI_CONSENSO.get(self.tipo, self.tipo)} ({self.data:%d/%m/%Y})"
+        return f"{self.tipo} ({self.data:%d/%m/%Y})"
+
+
+class DerogaConsenso(Versionato, PerBeneficiaria, Model):
+    """Her CAV shares her case for a purpose she has not consented to (or revoked), on its own
+    responsibility: the reason is mandatory, the override audited and shown on her case."""
+
+    __tablename__ = "lia_deroga_consenso"
+    __table_args__ = ID_MAI_RIUSATI
+    id = Column(Integer, primary_key=True)
+    beneficiaria_id = Column(Integer, ForeignKey("lia_beneficiaria.id", ondelete="CASCADE"), nullable=False, index=True)
+    beneficiaria = relationship(Beneficiaria, back_populates="deroghe")
+    finalita = Column(String(40), nullable=False)
+    motivo = Column(Text, nullable=False)
+    data = Column(Date, nullable=False, default=date.today)
+    registrata_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    registrata_da = relationship(Utente, foreign_keys=[registrata_da_id])
+
+    def __repr__(self):
+        return f"Deroga {self.finalita} ({self.data:%d/%m/%Y})"
 
 
 class AltraMisura(Versionato, PerBeneficiaria, Model):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 ORE_PER_UN_ERRORE = 24
 
 # Tables whose rows are parts of the record they point to and go with it.
-PARTI = frozenset({"lia_dati_personali", "lia_consenso", "lia_altra_misura"})
+PARTI = frozenset({"lia_dati_personali", "lia_consenso", "lia_deroga_consenso", "lia_altra_misura"})
 
 # Table of the records that keep another -> (one, many), in Italian.
 NOMI = {

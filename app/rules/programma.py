@@ -67,6 +67,13 @@ class Indicatore:
 
 
 EFFETTI_SOVRAPPOSIZIONE = ("rifiuto", "avviso")
+PASSI_CON_CONSENSO = ("segnalazione", "cpi", "statistiche")
+
+
+@dataclass(frozen=True)
+class FinalitaConsenso:
+    codice: str
+    descrizione: str
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,12 @@ class Programma:
     soglia_avviso_massimale: int = 90  # % of a project's ceiling spent from which it is flagged
     giorni_attesa_segnalazione: int = 7  # a referral waiting longer than this is a reminder
     sovrapposizioni: tuple[Sovrapposizione, ...] = ()
+    finalita_consenso: tuple[FinalitaConsenso, ...] = ()
+    # step (PASSI_CON_CONSENSO) -> the purpose it needs; a step absent here needs none
+    consensi_richiesti: dict[str, str] = field(default_factory=dict)
+
+    def descrizione_finalita(self, codice: str) -> str:
+        return next((f.descrizione for f in self.finalita_consenso if f.codice == codice), codice or "")
 
     def asse(self, codice: str) -> Asse | None:
         return next((a for a in self.assi if a.codice == codice), None)
@@ -258,6 +271,19 @@ def leggi_programma(dati: dict) -> Programma:
             motivi.append(f"{dove}: effetto «{x['effetto']}» non previsto ({', '.join(EFFETTI_SOVRAPPOSIZIONE)})")
         else:
             sovrapposizioni.append(Sovrapposizione(x["misura"], frozenset(voci_x), x["effetto"]))
+    finalita = []
+    for x in dati.get("finalita_consenso", []):
+        if _campi(x, ("codice", "descrizione"), f"finalità di consenso {x.get('codice', '?')}", motivi):
+            finalita.append(FinalitaConsenso(x["codice"], x["descrizione"]))
+    _duplicati([f.codice for f in finalita], "finalità di consenso", motivi)
+    richiesti = {}
+    for passo, codice in dati.get("consensi_richiesti", {}).items():
+        if passo not in PASSI_CON_CONSENSO:
+            motivi.append(f"[consensi_richiesti] passo «{passo}» non previsto ({', '.join(PASSI_CON_CONSENSO)})")
+        elif codice and codice not in {f.codice for f in finalita}:
+            motivi.append(f"[consensi_richiesti] «{passo}»: finalità «{codice}» non dichiarata in [[finalita_consenso]]")
+        elif codice:
+            richiesti[passo] = codice
     mesi = imp.get("mesi_follow_up", [6, 12])
     if not isinstance(mesi, list) or not mesi or not all(isinstance(x, int) and x > 0 for x in mesi):
         motivi.append("[impostazioni] mesi_follow_up deve essere un elenco non vuoto di mesi")
@@ -291,6 +317,8 @@ def leggi_programma(dati: dict) -> Programma:
         soglia_avviso_massimale=avviso,
         giorni_attesa_segnalazione=attesa,
         sovrapposizioni=tuple(sovrapposizioni),
+        finalita_consenso=tuple(finalita),
+        consensi_richiesti=richiesti,
     )
 
 

@@ -19,6 +19,7 @@ from app.rules import indicatori as regole_indicatori
 from app.rules.riservatezza import RISERVATO, proteggi
 from app.security import come_sistema, criterio_beneficiarie, gestisce_asse1, perimetro_corrente
 from app.servizi import Rifiuto
+from app.servizi.consensi import contate_nelle_statistiche
 from app.servizi.indicatori import conteggi
 from app.servizi.spese import programma_corrente
 
@@ -103,11 +104,14 @@ _CODICI_BUDGET = {"II": "budget_asse_ii", "III": "budget_asse_iii", "IV": "budge
 
 
 def avvii_per_mese() -> dict[tuple[int, int], int]:
-    """Projects activated (first "in corso") per (year, month), network-wide: only counts leave."""
+    """Projects activated (first "in corso") per (year, month), network-wide, of the women counted
+    in statistics (app.servizi.consensi): only counts leave."""
     anno, mese = extract("year", m.Progetto.data_avvio), extract("month", m.Progetto.data_avvio)
     with come_sistema():
         righe = db.session.execute(select(anno, mese, func.count(m.Progetto.id))
-                                   .where(m.Progetto.data_avvio.is_not(None)).group_by(anno, mese)).all()
+                                   .where(m.Progetto.data_avvio.is_not(None),
+                                          contate_nelle_statistiche(m.Progetto.beneficiaria_id))
+                                   .group_by(anno, mese)).all()
     return {(int(a), int(mm)): n for a, mm, n in righe if a is not None}
 
 

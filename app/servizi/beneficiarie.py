@@ -92,12 +92,15 @@ def verifica_dati_personali(item: m.DatiPersonali) -> None:
                       per_campo={"codice_fiscale": ["Codice fiscale già registrato per un'altra beneficiaria."]})
 
 
-def registra_donna(beneficiaria: m.Beneficiaria, identita: m.DatiPersonali, utente) -> m.Beneficiaria:
-    """Her case and her identity in one go (issue 11, §9), from the form «Registra una donna» or
-    POST /api/v1/beneficiaria/registra: both rows are added, or a `Rifiuto` leaves the caller's
-    transaction to roll back both. The same checks as the two screens they replace."""
+def registra_donna(beneficiaria: m.Beneficiaria, identita: m.DatiPersonali, utente,
+                   consensi: tuple[str, ...] = ()) -> m.Beneficiaria:
+    """Her case and her identity in one go (issue 11, §9), with the consents she gave (purposes,
+    dated the day she was taken in charge), from the form «Registra una donna» or
+    POST /api/v1/beneficiaria/registra: all rows are added, or a `Rifiuto` leaves the caller's
+    transaction to roll them all back. The same checks as the screens they replace."""
     from app.rules.codice_fiscale import motivi_cf_non_valido
     from app.servizi import date_plausibili
+    from app.servizi.consensi import verifica_consenso
 
     per_campo = {campo: ["Campo obbligatorio."] for campo in ("nome", "cognome")
                  if not (getattr(identita, campo) or "").strip()}
@@ -111,8 +114,13 @@ def registra_donna(beneficiaria: m.Beneficiaria, identita: m.DatiPersonali, uten
     identita.beneficiaria = beneficiaria
     verifica_titolare(identita, utente)
     verifica_dati_personali(identita)
+    dati_da = min(beneficiaria.data_presa_in_carico, date.today())
+    dati_consensi = [m.Consenso(beneficiaria=beneficiaria, tipo=f, data=dati_da, registrato_da_id=utente.id)
+                     for f in dict.fromkeys(consensi)]
+    for consenso in dati_consensi:
+        verifica_consenso(consenso)
     for record in (beneficiaria, identita):
         date_plausibili.verifica_oggetto(record)
-    db.session.add_all([beneficiaria, identita])
+    db.session.add_all([beneficiaria, identita, *dati_consensi])
     db.session.flush()
     return beneficiaria

@@ -9,6 +9,7 @@ from app import models as m
 from app.extensions import db
 from app.rules import indicatori
 from app.security import come_sistema
+from app.servizi.consensi import contate_nelle_statistiche
 from app.servizi.spese import programma_corrente
 
 
@@ -16,13 +17,16 @@ def conteggi() -> indicatori.Conteggi:
     s = db.session
     # Aggregates over the whole network: only numbers come out, so the perimeter is crossed on purpose.
     with come_sistema():
+        # Counts of women: only those who consent to anonymous statistics (app.servizi.consensi).
         presenti = (select(m.Presenza.beneficiaria_id).join(m.SessioneLaboratorio)
-                    .where(m.Presenza.presente.is_(True), m.SessioneLaboratorio.svolta.is_(True)))
+                    .where(m.Presenza.presente.is_(True), m.SessioneLaboratorio.svolta.is_(True),
+                           contate_nelle_statistiche(m.Presenza.beneficiaria_id)))
         laboratori = s.execute(select(func.count(distinct(m.SessioneLaboratorio.laboratorio_id)))
                                .join(m.Presenza, m.Presenza.sessione_id == m.SessioneLaboratorio.id)
                                .where(m.Presenza.presente.is_(True), m.SessioneLaboratorio.svolta.is_(True))).scalar()
         return indicatori.Conteggi(
-            percorsi_attivati=s.execute(select(func.count(m.Progetto.id)).where(m.Progetto.data_avvio.is_not(None))).scalar(),
+            percorsi_attivati=s.execute(select(func.count(m.Progetto.id)).where(
+                m.Progetto.data_avvio.is_not(None), contate_nelle_statistiche(m.Progetto.beneficiaria_id))).scalar(),
             accordi_firmati=s.execute(select(func.count(m.Accordo.id)).where(
                 m.Accordo.stato.in_(["firmato", "scaduto"]), m.Accordo.data_firma.is_not(None))).scalar(),
             laboratori_realizzati=laboratori or 0,

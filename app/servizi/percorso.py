@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect, select
 
 from app import models as m
 from app.extensions import db
 from app.rules import workflow
 from app.security import attore_di
-from app.servizi import Rifiuto
+from app.servizi import Rifiuto, consensi
 from app.servizi.eliminazione import registra_autore
 
 
@@ -70,6 +70,7 @@ def prepara_segnalazione(item: m.Segnalazione, utente) -> None:
     ente = getattr(utente, "ente", None)
     if ente is None or ente.tipo not in ("centro_antiviolenza", "servizio_sociale", "azienda_sociale"):
         raise Rifiuto("Una segnalazione può essere inviata da un centro antiviolenza o da un servizio sociale.")
+    consensi.verifica(item.beneficiaria, "segnalazione", "beneficiaria")
     item.ente_segnalante_id = ente.id
     item.ambito_id = item.beneficiaria.ambito_id  # always the équipe of her ambito
     registra_autore(item, utente)
@@ -138,13 +139,25 @@ def verifica_eliminazione_progetto(item: m.Progetto) -> None:
 
 def verifica_membri_microequipe(item: m.MicroEquipe) -> None:
     """Members: active users of the network's enti who work on cases (security decides who)."""
-    from app.security import puo_far_parte_di_microequipe
+    from app.security import agisce_per_il_cpi, puo_far_parte_di_microequipe
 
     esclusi = [u.username for u in item.membri or [] if not puo_far_parte_di_microequipe(u)]
     if esclusi:
         motivo = (f"Non può far parte della micro-équipe: {', '.join(esclusi)}. Servono utenti attivi, di un ente "
                   "della rete, che lavorano sui casi.")
         raise Rifiuto(motivo, per_campo={"membri": [motivo]})
+    # A CPI member joins her case through her CPI consent (the ones already there stay until
+    # removed: her revocation already hides the case from them).
+    stato = sa_inspect(item)
+    nuovi = item.membri if stato.transient or stato.pending else stato.attrs.membri.history.added
+    if any(agisce_per_il_cpi(u) for u in nuovi or []):
+        consensi.verifica(item.beneficiaria, "cpi", "membri")
+
+
+def prepara_colloquio_cpi(item: m.ColloquioCPI) -> None:
+    if item.beneficiaria is None:
+        raise Rifiuto("Indicare la beneficiaria.")
+    consensi.verifica(item.beneficiaria, "cpi", "beneficiaria")
 
 
 def prepara_microequipe(item: m.MicroEquipe, utente) -> None:

@@ -14,12 +14,12 @@ from flask_wtf.file import FileField
 from markupsafe import Markup
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
 from flask_appbuilder.exceptions import DatabaseException
-from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_appbuilder.views import IndexView
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from app import audit
@@ -33,7 +33,8 @@ from app.security import (
 )
 from app import servizi, versioni
 from app.views.schermate import Schermata
-from app.servizi import beneficiarie, date_plausibili
+from app.servizi import beneficiarie, consensi, date_plausibili
+from app.servizi.spese import programma_corrente
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
 from app.views import date_italiane, moduli
@@ -45,6 +46,13 @@ def scelta(etichetta, voci, obbligatorio=True):
         etichetta, choices=([("", "")] if obbligatorio else []) + list(voci.items()), widget=Select2Widget(),
         validators=[DataRequired(message="Campo obbligatorio.")] if obbligatorio else [Optional()],
     )
+
+
+def scelta_finalita(etichetta):
+    """The consent purposes of the programme in use, read at each form (a programme file's data)."""
+    return SelectField(
+        etichetta, widget=Select2Widget(), validators=[DataRequired(message="Campo obbligatorio.")],
+        choices=lambda: [("", "")] + [(f.codice, f.descrizione) for f in programma_corrente().finalita_consenso])
 
 
 def formatta(voci):
@@ -516,22 +524,57 @@ class ConsensoView(SoloCavTitolare, LiaModelView):
     add_columns = ["beneficiaria", "tipo", "data", "ambito_consenso", "revocato_il"]
     edit_columns = ["tipo", "data", "ambito_consenso", "revocato_il"]
     show_columns = add_columns + ["registrato_da"]
-    label_columns = {"beneficiaria": "Beneficiaria", "tipo": "Tipo", "data": "Data",
+    label_columns = {"beneficiaria": "Beneficiaria", "tipo": "Finalità", "data": "Data",
                      "ambito_consenso": "Ambito del consenso", "revocato_il": "Revocato il",
                      "registrato_da": "Registrato da"}
-    formatters_columns = {"tipo": formatta(m.TIPI_CONSENSO)}
-    add_form_extra_fields = edit_form_extra_fields = {"tipo": scelta("Tipo", m.TIPI_CONSENSO)}
+    formatters_columns = {"tipo": lambda v: programma_corrente().descrizione_finalita(v)}
+    add_form_extra_fields = edit_form_extra_fields = {"tipo": scelta_finalita("Finalità")}
     validators_columns = {"ambito_consenso": [Length(max=300)]}
     add_form_query_rel_fields = _DETENUTE
 
     def pre_add(self, item):
         beneficiarie.verifica_titolare(item, g.user)
+        consensi.verifica_consenso(item)
         item.registrato_da_id = g.user.id
 
     def pre_update(self, item):
         beneficiarie.verifica_titolare(item, g.user)
+        consensi.verifica_consenso(item)
 
-    pre_delete = pre_update
+    def pre_delete(self, item):
+        beneficiarie.verifica_titolare(item, g.user)
+
+
+class DerogaConsensoView(SoloCavTitolare, LiaModelView):
+    """Her CAV shares her case without her consent for a purpose, with a reason (issue 12, §1).
+    Kept, never edited: a new override, or a consent, is the next word."""
+    nome_record = ("Deroga al consenso", "a")
+    datamodel = InterfacciaLia(m.DerogaConsenso, carica=["beneficiaria", "registrata_da"])
+    class_permission_name = "DerogaConsenso"
+    # No edit nor delete: those methods map to no permission anybody holds.
+    method_permission_name = {k: v for k, v in PERMESSI_VISTA.items()
+                              if k not in ("edit", "delete", "muldelete", "api_update", "api_delete")}
+    base_filters = [["id", FiltroPerimetroCollegati, lambda: None]]
+    list_title = "Deroghe al consenso"
+    show_title = "Deroga al consenso"
+    add_title = "Nuova deroga al consenso"
+    list_columns = ["beneficiaria", "finalita", "data", "registrata_da"]
+    add_columns = ["beneficiaria", "finalita", "motivo"]
+    show_columns = ["beneficiaria", "finalita", "data", "motivo", "registrata_da"]
+    label_columns = {"beneficiaria": "Beneficiaria", "finalita": "Finalità", "data": "Data", "motivo": "Motivo",
+                     "registrata_da": "Registrata da"}
+    description_columns = {"motivo": "Perché il caso va condiviso senza il suo consenso (per esempio un pericolo "
+                                     "imminente). Resta nel caso e nel registro di audit. Nessun dato identificativo."}
+    formatters_columns = {"finalita": lambda v: programma_corrente().descrizione_finalita(v)}
+    add_form_extra_fields = {"finalita": scelta_finalita("Finalità"),
+                             "motivo": TextAreaField("Motivo", validators=[DataRequired(message="Campo obbligatorio."),
+                                                                           Length(max=2000)],
+                                                     widget=BS3TextAreaFieldWidget())}
+    add_form_query_rel_fields = _DETENUTE
+
+    def pre_add(self, item):
+        beneficiarie.verifica_titolare(item, g.user)
+        consensi.prepara_deroga(item, g.user)
 
 
 class AltraMisuraView(SoloCavTitolare, LiaModelView):
@@ -572,7 +615,7 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
     datamodel = InterfacciaLia(m.Beneficiaria, carica=["ambito", "ente"])
     class_permission_name = "Beneficiaria"
     base_filters = [["id", FiltroPerimetro, lambda: None]]
-    related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView]
+    related_views = [DatiPersonaliView, ConsensoView, DerogaConsensoView, AltraMisuraView]
     list_title = "Beneficiarie"
     show_title = "Beneficiaria"
     add_title = "Nuova beneficiaria, solo profilo"
@@ -717,7 +760,8 @@ def registra(appbuilder):
 
     schermate.registra_filtri(current_app)
 
-    BeneficiariaView.related_views = [DatiPersonaliView, ConsensoView, AltraMisuraView, percorso.SegnalazioneView,
+    BeneficiariaView.related_views = [DatiPersonaliView, ConsensoView, DerogaConsensoView, AltraMisuraView,
+                                      percorso.SegnalazioneView,
                                       percorso.MicroEquipeView, percorso.ProgettoView, percorso.ColloquioCPIView,
                                       registro_audit.AccessiDatiPersonaliView]
     appbuilder.add_view(BeneficiariaView, "Beneficiarie", category="Casi", icon="fa-female")
@@ -730,6 +774,7 @@ def registra(appbuilder):
     appbuilder.add_view(DatiPersonaliView, "Dati personali", category="Casi")
     appbuilder.add_view_no_menu(CercaCodiceFiscaleView)  # folded into the search by name (app.views.ricerca)
     appbuilder.add_view(ConsensoView, "Consensi", category="Casi")
+    appbuilder.add_view(DerogaConsensoView, "Deroghe al consenso", category="Casi")
     appbuilder.add_view(AltraMisuraView, "Altre misure", category="Casi")
     percorso.registra(appbuilder)
     from app.views import ricerca

@@ -252,6 +252,9 @@ class ColloquioCPIView(LiaRecordView):
     validators_columns = {"esito": [Length(max=1000)]}
     add_form_query_rel_fields = _BENEFICIARIE
 
+    def pre_add(self, item):
+        servizi_percorso.prepara_colloquio_cpi(item)
+
 
 class ProgettoView(LiaRecordView):
     """The personalised project; its transitions are buttons on the show page (who may fire

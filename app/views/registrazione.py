@@ -8,15 +8,18 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import BooleanField
 
 from app import models as m
 from app import servizi
 from app.security import registra_per_le_donne
 from app.servizi import beneficiarie
+from app.servizi.spese import programma_corrente
 
 PROFILO = ["ambito", "data_presa_in_carico", "fascia_eta", "cittadinanza", "figli_minori", "relazione_autore",
            "condizione_occupazionale"]
 DATI = ["nome", "cognome", "codice_fiscale", "data_nascita", "telefono", "email", "indirizzo", "comune"]
+CONSENSO = "consenso_"  # + a purpose of the programme file: one checkbox each
 
 
 class RegistraDonnaView(BaseView):
@@ -33,6 +36,7 @@ class RegistraDonnaView(BaseView):
             viste = {type(v).__name__: v for v in self.appbuilder.baseviews}
             profilo, dati = viste["BeneficiariaView"].add_form, viste["DatiPersonaliView"].add_form
             campi = {n: getattr(profilo, n) for n in PROFILO} | {n: getattr(dati, n) for n in DATI}
+            campi |= {CONSENSO + f.codice: BooleanField(f.descrizione) for f in programma_corrente().finalita_consenso}
             self._modulo = type("ModuloRegistraDonna", (DynamicForm,), campi)
         return self._modulo
 
@@ -52,6 +56,7 @@ class RegistraDonnaView(BaseView):
                 flash(f"Beneficiaria {beneficiaria.codice} registrata.", "success")
                 return redirect(url_for("BeneficiariaView.show", pk=beneficiaria.id))
         risposta = self.render_template("lia_registra_donna.html", form=form, profilo=PROFILO, dati=DATI,
+                                        consensi=[n for n in form.data if n.startswith(CONSENSO)],
                                         centro=g.user.ente.nome)
         return risposta, 200, {"Cache-Control": "no-store"}  # the typed name stays out of caches
 
@@ -61,9 +66,11 @@ class RegistraDonnaView(BaseView):
         profilo = {n: form[n].data for n in PROFILO}
         profilo["ambito_id"] = profilo.pop("ambito").id if profilo.get("ambito") is not None else None
         dati = {n: form[n].data or None for n in DATI}
+        consensi = tuple(n.removeprefix(CONSENSO) for n, dato in form.data.items() if n.startswith(CONSENSO) and dato)
         try:
             with servizi.transazione():
-                return beneficiarie.registra_donna(m.Beneficiaria(**profilo), m.DatiPersonali(**dati), g.user)
+                return beneficiarie.registra_donna(m.Beneficiaria(**profilo), m.DatiPersonali(**dati), g.user,
+                                                   consensi)
         except servizi.NonConsentito:
             abort(403)
         except servizi.Rifiuto as exc:
