@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from app.rules.conservazione import motivi_anni_non_validi
+
 CARTELLA_PROGRAMMI = Path(__file__).resolve().parent.parent / "programmes"
 GESTORI = ("capofila", "cav")
 AREE = ("lavoro", "abitare", "entrambe")
@@ -84,6 +86,7 @@ class Programma:
     margine_anni_date: int = 5  # dates up to data_fine + this many years (app.rules.date_plausibili)
     soglia_avviso_massimale: int = 90  # % of a project's ceiling spent from which it is flagged
     giorni_attesa_segnalazione: int = 7  # a referral waiting longer than this is a reminder
+    anni_conservazione: int = 5  # personal data erased this long after the case closed (app.rules.conservazione)
 
     def asse(self, codice: str) -> Asse | None:
         return next((a for a in self.assi if a.codice == codice), None)
@@ -252,6 +255,8 @@ def leggi_programma(dati: dict) -> Programma:
     if not isinstance(attesa, int) or isinstance(attesa, bool) or not 0 <= attesa <= 365:
         motivi.append("[impostazioni] giorni_attesa_segnalazione deve essere un numero di giorni da 0 a 365")
         attesa = 7
+    anni_conservazione = dati.get("conservazione", {}).get("anni_dati_personali", 5)
+    motivi += [f"[conservazione] {m}" for m in motivi_anni_non_validi(anni_conservazione, mesi)]
     if motivi:
         raise ProgrammaNonValido(motivi)
     return Programma(
@@ -264,6 +269,7 @@ def leggi_programma(dati: dict) -> Programma:
         margine_anni_date=margine,
         soglia_avviso_massimale=avviso,
         giorni_attesa_segnalazione=attesa,
+        anni_conservazione=anni_conservazione,
     )
 
 
