@@ -173,6 +173,10 @@ class Beneficiaria(Versionato, Model):
     creato_il = Column(DateTime, nullable=False, default=_ora)
     # Who registered her: only that person may delete her, as a mistake (app.rules.eliminazione).
     creato_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
+    # Her personal data erased (app.servizi.conservazione): when, and why (free text typed by her
+    # CAV, or the retention rule's reason). Her page says so where her name was.
+    dati_cancellati_il = Column(Date, nullable=True)
+    motivo_cancellazione = Column(String(1000), nullable=False, default="", server_default="")
 
     # Her consents, measures and identity go with her, deleted by the database (ON DELETE CASCADE):
     # the ORM would only reach the rows the current user's perimeter loads.
