@@ -265,6 +265,7 @@ def test_il_suo_cav_cancella_dalla_pagina_con_un_motivo(app, conservazione, clie
     assert f"Dati personali di {donna['codice']} cancellati." in testo
     assert f"dati personali cancellati il {date.today():%d/%m/%Y}" in testo
     assert "Ortensia" not in testo and "__None" not in testo
+    assert "Motivo della cancellazione: richiesta dell&#39;interessata" in r.get_data(as_text=True)
     dopo = _stato(app, donna["id"])
     assert (dopo["dati"], dopo["indice"], dopo["spese"]) == (0, 0, 1)
     assert [a[2] for a in _audit(app, donna["codice"])] == ['{"canale": "BeneficiariaView.cancella_dati", '
@@ -272,6 +273,9 @@ def test_il_suo_cav_cancella_dalla_pagina_con_un_motivo(app, conservazione, clie
     for pagina in (scheda, "/beneficiariaview/list/", f"/stampa/beneficiaria/{donna['id']}"):
         r = c.get(pagina)
         assert r.status_code == 200 and "__None" not in r.get_data(as_text=True), pagina
+    # The reason is free text: her CAV's alone; the date is no personal data.
+    altra = client_di("capofila").get(scheda).get_data(as_text=True)
+    assert f"dati personali cancellati il {date.today():%d/%m/%Y}" in altra and "Motivo della cancellazione" not in altra
     # Nothing left to erase: no button, the form is not offered, a post erases nothing twice.
     assert "Cancella i dati personali" not in c.get(scheda).get_data(as_text=True)
     r = c.get(url, follow_redirects=True)

@@ -424,7 +424,6 @@ _ETICHETTE_BENEFICIARIA = {
     "data_presa_in_carico": "Presa in carico", "fascia_eta": "Fascia d'età",
     "cittadinanza": "Cittadinanza", "figli_minori": "Figli minori", "relazione_autore": "Relazione con l'autore",
     "condizione_occupazionale": "Condizione occupazionale all'ingresso",
-    "dati_cancellati_il": "Dati personali cancellati il", "motivo_cancellazione": "Motivo della cancellazione",
 }
 _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "condizione_occupazionale"]
 
@@ -587,8 +586,7 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
     add_columns = ["ambito", "data_presa_in_carico"] + _PROFILO
     edit_columns = ["data_presa_in_carico"] + _PROFILO
     show_fieldsets = [
-        ("Caso", {"fields": ["codice", "ambito", "ente", "data_presa_in_carico", "dati_cancellati_il",
-                             "motivo_cancellazione"]}),
+        ("Caso", {"fields": ["codice", "ambito", "ente", "data_presa_in_carico"]}),
         ("Profilo (non identificativo)", {"fields": _PROFILO}),
     ]
     search_columns = ["codice", "ambito", "fascia_eta", "condizione_occupazionale", "data_presa_in_carico"]
