@@ -305,3 +305,9 @@ def test_anonima_va_al_login(app, conservazione):
     r = app.test_client().get(f"/beneficiariaview/cancella-dati/{donna['id']}")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert _stato(app, donna["id"]) == donna
+
+
+def test_anni_fuori_misura_in_configurazione_fermano_il_comando(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LIA_CONSERVAZIONE_ANNI", 0)
+    r = _cli(app, "conservazione", "--dry-run")
+    assert r.exit_code == 1 and "Errore: LIA_CONSERVAZIONE_ANNI: gli anni di conservazione" in r.output

@@ -33,7 +33,9 @@ def anni_di_conservazione() -> int:
     from app.servizi.spese import programma_corrente
 
     programma = programma_corrente()
-    anni = current_app.config.get("LIA_CONSERVAZIONE_ANNI") or programma.anni_conservazione
+    anni = current_app.config.get("LIA_CONSERVAZIONE_ANNI")
+    if anni is None:
+        return programma.anni_conservazione  # validated with the programme file
     motivi = regole.motivi_anni_non_validi(anni, programma.mesi_follow_up)
     if motivi:
         raise Rifiuto([f"LIA_CONSERVAZIONE_ANNI: {m_}" for m_ in motivi])
