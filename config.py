@@ -39,6 +39,9 @@ SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
 
 # The programme edition in force: a file in app/programmes/ (L.I.A. 3 = a new file).
 LIA_PROGRAMMA = os.environ.get("LIA_PROGRAMMA", "lia2")
+# Years a woman's personal data are kept after her case closed: the programme file's
+# [conservazione] anni_dati_personali unless set here (app/servizi/conservazione.py).
+LIA_CONSERVAZIONE_ANNI = int(os.environ["LIA_CONSERVAZIONE_ANNI"]) if os.environ.get("LIA_CONSERVAZIONE_ANNI") else None
 # Where attachments (giustificativi, documents) live: outside the database.
 LIA_UPLOAD_DIR = os.environ.get("LIA_UPLOAD_DIR", str(INSTANCE_DIR / "allegati"))
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # an uploaded giustificativo: 10 MB at most

@@ -51,6 +51,7 @@ AZIONI = {
     "backup": "Backup",
     "ripristino": "Ripristino da un backup",
     "annullamento": "Annullamento di una spesa",
+    "cancellazione_dati": "Cancellazione dei dati personali",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",

@@ -340,3 +340,69 @@ def invia_promemoria_cmd(oggi):
     click.echo(f"inviati {promemoria_totali} promemoria a {utenti} utenti")
     if falliti:
         raise Errore("invio non riuscito per " + ", ".join(falliti) + ": saranno inviati al prossimo lancio.")
+
+
+@lia.command("conservazione")
+@click.option("--dry-run", "prova", is_flag=True, help="elenca soltanto: codici e motivi, nessuna cancellazione")
+@with_appcontext
+def conservazione_cmd(prova):
+    """Cancella i dati personali delle donne il cui caso è chiuso da più degli anni di conservazione
+    (file del programma, o LIA_CONSERVAZIONE_ANNI). Codici, profili, percorsi e spese restano.
+    Una transazione per donna; da lanciare ogni giorno: ciò che è già cancellato non si ripete."""
+    from datetime import date
+
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.models import Beneficiaria
+    from app.servizi import Rifiuto, conservazione, transazione
+
+    oggi = date.today()
+    try:
+        anni = conservazione.anni_di_conservazione()
+    except Rifiuto as exc:
+        raise Errore(str(exc)) from None
+    with come_sistema():
+        elenco = conservazione.scadute(oggi, anni)
+    if not elenco:
+        click.echo(f"Nessun dato personale da cancellare (conservazione: {anni} anni).")
+        return
+    fatte = 0
+    for voce in elenco:
+        if prova:
+            click.echo(f"{voce.codice}: {voce.motivo}")
+            continue
+        try:
+            with come_sistema(), transazione():
+                # Judged again in her own transaction: her case may have reopened since the list was made.
+                if not conservazione.scadute(oggi, anni, voce.id):
+                    continue
+                conservazione.cancella_dati_personali(db.session.get(Beneficiaria, voce.id), voce.motivo,
+                                                      conservazione.CONSERVAZIONE, oggi=oggi)
+        except StaleDataError:
+            continue  # another run erased them at the same moment
+        click.echo(f"{voce.codice}: dati personali cancellati. {voce.motivo}")
+        fatte += 1
+    click.echo(f"Da cancellare: {len(elenco)} (prova, nulla è stato cancellato)." if prova
+               else f"Dati personali cancellati: {fatte}.")
+
+
+@lia.command("anonimizza")
+@click.argument("codice")
+@click.option("--motivo", required=True, help="perché (es. «richiesta dell'interessata»); senza dati personali")
+@with_appcontext
+def anonimizza_cmd(codice, motivo):
+    """Cancella su richiesta i dati personali di una donna, dato il suo codice: restano il codice, il
+    profilo, il percorso e le spese."""
+    from app.models import Beneficiaria
+    from app.servizi import Rifiuto, conservazione, transazione
+
+    try:
+        with come_sistema(), transazione():
+            beneficiaria = db.session.execute(select(Beneficiaria).where(Beneficiaria.codice == codice)
+                                              ).scalar_one_or_none()
+            if beneficiaria is None:
+                raise Errore(f"nessuna beneficiaria con codice {codice}")
+            conservazione.cancella_dati_personali(beneficiaria, motivo, conservazione.RICHIESTA)
+    except Rifiuto as exc:
+        raise Errore(str(exc)) from None
+    click.echo(f"Dati personali di {codice} cancellati.")

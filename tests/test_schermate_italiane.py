@@ -57,7 +57,8 @@ def difetti(html: str) -> list[str]:
     p = _Testo()
     p.feed(html)
     testo = re.sub(r"\s+", " ", " ".join(p.pezzi))
-    trovati = [f for f in FRASI_INGLESI if f in testo]
+    # Whole words: "Cancel" is English, "Cancella i dati personali" is Italian.
+    trovati = [f for f in FRASI_INGLESI if re.search(rf"(?<!\w){re.escape(f.strip())}(?!\w)", testo)]
     trovati += [f"cella «{c}»" for c in p.celle if c in VALORI_GREZZI]
     trovati += [f"chiave «{k}»" for k in CHIAVI_ENUM if re.search(rf"(?<![\w/=-]){re.escape(k)}(?![\w/=-])", testo)]
     return trovati

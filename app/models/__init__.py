@@ -175,6 +175,10 @@ class Beneficiaria(Versionato, Model):
     riservata_dal = Column(Date, nullable=True)
     riservata_cpi_dal = Column(Date, nullable=True)
     campi_derivati = ("riservata_dal", "riservata_cpi_dal")
+    # Her personal data erased (app.servizi.conservazione): when, and why (free text typed by her
+    # CAV, or the retention rule's reason). Her page says so where her name was.
+    dati_cancellati_il = Column(Date, nullable=True)
+    motivo_cancellazione = Column(String(1000), nullable=False, default="", server_default="")
 
     # Her consents, measures and identity go with her, deleted by the database (ON DELETE CASCADE):
     # the ORM would only reach the rows the current user's perimeter loads.

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from app.rules.conservazione import motivi_anni_non_validi
+
 CARTELLA_PROGRAMMI = Path(__file__).resolve().parent.parent / "programmes"
 GESTORI = ("capofila", "cav")
 AREE = ("lavoro", "abitare", "entrambe")
@@ -103,6 +105,7 @@ class Programma:
     margine_anni_date: int = 5  # dates up to data_fine + this many years (app.rules.date_plausibili)
     soglia_avviso_massimale: int = 90  # % of a project's ceiling spent from which it is flagged
     giorni_attesa_segnalazione: int = 7  # a referral waiting longer than this is a reminder
+    anni_conservazione: int = 5  # personal data erased this long after the case closed (app.rules.conservazione)
     sovrapposizioni: tuple[Sovrapposizione, ...] = ()
     finalita_consenso: tuple[FinalitaConsenso, ...] = ()
     # step (PASSI_CON_CONSENSO) -> the purpose it needs; a step absent here needs none
@@ -304,6 +307,8 @@ def leggi_programma(dati: dict) -> Programma:
     if not isinstance(attesa, int) or isinstance(attesa, bool) or not 0 <= attesa <= 365:
         motivi.append("[impostazioni] giorni_attesa_segnalazione deve essere un numero di giorni da 0 a 365")
         attesa = 7
+    anni_conservazione = dati.get("conservazione", {}).get("anni_dati_personali", 5)
+    motivi += [f"[conservazione] {m}" for m in motivi_anni_non_validi(anni_conservazione, mesi)]
     if motivi:
         raise ProgrammaNonValido(motivi)
     return Programma(
@@ -319,6 +324,7 @@ def leggi_programma(dati: dict) -> Programma:
         sovrapposizioni=tuple(sovrapposizioni),
         finalita_consenso=tuple(finalita),
         consensi_richiesti=richiesti,
+        anni_conservazione=anni_conservazione,
     )
 
 

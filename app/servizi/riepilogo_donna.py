@@ -44,6 +44,8 @@ class Riepilogo:
     segnalazioni: list[SegnalazioneRiassunto]
     progetti: list[ProgettoRiassunto]
     con_spese: bool
+    cancellati_il: date | None = None  # her personal data erased (app.servizi.conservazione)
+    motivo_cancellazione: str | None = None  # free text typed by her CAV: for her CAV only, like her name
     speso: Decimal = Decimal("0")
     ammissibile: Decimal = Decimal("0")
 
@@ -94,7 +96,8 @@ def riepilogo(beneficiaria: m.Beneficiaria, utente, con_spese: bool) -> Riepilog
     annulled spesa counts for nothing; "ammissibile" is each spesa's stored verdict)."""
     progetti = _progetti(beneficiaria.id)
     r = Riepilogo(beneficiaria.codice, nome_per(utente, beneficiaria), _segnalazioni(beneficiaria.id), progetti,
-                  con_spese)
+                  con_spese, beneficiaria.dati_cancellati_il,
+                  beneficiaria.motivo_cancellazione if vede_nome_in_scheda(utente, beneficiaria) else None)
     if con_spese and progetti:
         per_id = {p.id: p for p in progetti}
         spese = db.session.execute(select(m.Spesa.progetto_id, m.Spesa.importo, m.Spesa.ammissibile).where(

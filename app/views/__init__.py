@@ -13,6 +13,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_wtf.file import FileField
 from markupsafe import Markup
 from flask_appbuilder import ModelView, SimpleFormView, expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
@@ -33,7 +34,7 @@ from app.security import (
 )
 from app import servizi, versioni
 from app.views.schermate import Schermata
-from app.servizi import beneficiarie, consensi, date_plausibili
+from app.servizi import beneficiarie, consensi, conservazione, date_plausibili
 from app.servizi.spese import programma_corrente
 from app.servizi import allegati
 from app.servizi.interfaccia import InterfacciaLia  # noqa: F401  (re-exported for the view modules)
@@ -614,6 +615,8 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
 
     datamodel = InterfacciaLia(m.Beneficiaria, carica=["ambito", "ente"])
     class_permission_name = "Beneficiaria"
+    # Erasing her personal data changes her records: who may write them may ask; app.security decides.
+    method_permission_name = dict(PERMESSI_VISTA, cancella_dati="write", azione_cancella_dati="write")
     base_filters = [["id", FiltroPerimetro, lambda: None]]
     related_views = [DatiPersonaliView, ConsensoView, DerogaConsensoView, AltraMisuraView]
     list_title = "Beneficiarie"
@@ -671,6 +674,50 @@ class BeneficiariaView(SoloCavTitolare, LiaModelView):
 
     def pre_delete(self, item):
         beneficiarie.verifica_eliminazione_beneficiaria(item, g.user)
+
+    def pulsante_consentito(self, nome, item=None):
+        if nome == "cancella_dati":
+            return (item is not None and puo_modificare_beneficiaria(g.user, item)
+                    and not conservazione.motivi_prima_del_modulo(item))
+        return super().pulsante_consentito(nome, item)
+
+    @action("cancella_dati", "Cancella i dati personali", "", "fa-eraser", multiple=False)
+    def azione_cancella_dati(self, item):
+        # The button on her page (FAB posts the action, loaded through the perimeter): the form.
+        return redirect(url_for("BeneficiariaView.cancella_dati", pk=item.id))
+
+    @expose("/cancella-dati/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def cancella_dati(self, pk):
+        """A confirmation asking the reason; her code, profile, path and spese stay
+        (app.servizi.conservazione)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        if not puo_modificare_beneficiaria(g.user, item):
+            abort(403)
+        motivo, errori = request.form.get("motivo", ""), []
+        if request.method == "GET":  # nothing to erase: said on her page, before any typing
+            motivi = conservazione.motivi_prima_del_modulo(item)
+            if motivi:
+                for testo in motivi:
+                    flash(testo, "warning")
+                return redirect(url_for("BeneficiariaView.show", pk=pk))
+        else:
+            try:
+                with servizi.transazione():
+                    conservazione.cancella_dati_personali(item, motivo, conservazione.RICHIESTA, g.user)
+            except servizi.Rifiuto as exc:
+                errori = exc.per_campo.get("motivo", [])
+                for testo in exc.motivi:
+                    if testo not in errori:
+                        flash(testo, "danger")
+                if not errori:
+                    return redirect(url_for("BeneficiariaView.show", pk=pk))
+            else:
+                flash(f"Dati personali di {item.codice} cancellati.", "success")
+                return redirect(url_for("BeneficiariaView.show", pk=pk))
+        return self.render_template("lia_cancella_dati.html", beneficiaria=item, motivo=motivo, errori=errori)
 
 
 class CercaCodiceFiscaleView(SimpleFormView):

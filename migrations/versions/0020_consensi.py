@@ -1,14 +1,14 @@
 """consensi: purposes from the programme file, overrides of her CAV, the days from which a revoked
 consent hides her case (issue 12, §1)
 
-Revision ID: 0019_consensi
-Revises: 0018_promemoria
+Revision ID: 0020_consensi
+Revises: 0019_conservazione
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019_consensi'
-down_revision = '0018_promemoria'
+revision = '0020_consensi'
+down_revision = '0019_conservazione'
 branch_labels = None
 depends_on = None
 
