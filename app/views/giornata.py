@@ -10,6 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from app.rules import giornata as regole
 from app.rules.eligibility import formatta_euro
+from app.security import produce_il_dossier
 from app.servizi import giornata, promemoria, riepilogo_donna, transazione
 from app.servizi.spese import programma_corrente
 
@@ -123,7 +124,8 @@ def conteggio_promemoria() -> int | None:
 def scheda_donna(view, beneficiaria) -> dict:
     """BeneficiariaView's show page: what its header and summary add to FAB's page."""
     con_spese = view.appbuilder.sm.has_access("can_read", "Spesa")
-    return {"riepilogo": riepilogo_donna.riepilogo(beneficiaria, g.user, con_spese), "euro": formatta_euro}
+    return {"riepilogo": riepilogo_donna.riepilogo(beneficiaria, g.user, con_spese), "euro": formatta_euro,
+            "con_dossier": produce_il_dossier(g.user, beneficiaria)}
 
 
 def registra(appbuilder):
