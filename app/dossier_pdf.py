@@ -18,7 +18,7 @@ CODIFICA = "windows-1252"
 
 @dataclass(frozen=True)
 class Tabella:
-    titolo: str
+    titolo: str  # "" under a section of its own name
     colonne: tuple[str, ...]
     righe: list[tuple[str, ...]]
     larghezze: tuple[int, ...]  # proportions of the page's width
@@ -97,9 +97,12 @@ def componi(documento: Documento) -> bytes:
 
 def _tabella(pdf: FPDF, tabella: Tabella) -> None:
     pdf.ln(2)
-    pdf.set_font("helvetica", "B", 10)
-    pdf.multi_cell(0, 6, scrivibile(tabella.titolo), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", size=9)
+    if pdf.will_page_break(25):  # a title is never left alone at the foot of a page
+        pdf.add_page()
+    if tabella.titolo:
+        pdf.set_font("helvetica", "B", 10)
+        pdf.multi_cell(0, 6, scrivibile(tabella.titolo), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", size=9)
     if not tabella.righe:
         pdf.multi_cell(0, 5, scrivibile(tabella.vuota), new_x="LMARGIN", new_y="NEXT")
         return

@@ -144,3 +144,11 @@ def test_anonimo_va_al_login_e_l_api_risponde_401(app, caso):
 def test_donna_inesistente_404(client_di, api_di):
     assert client_di(SUO_CAV).get("/dossier/beneficiaria/999999").status_code == 404
     assert api_di(SUO_CAV).get("/api/v1/beneficiaria/999999/dossier").status_code == 404
+
+
+def test_una_lettera_fuori_dal_font_perde_l_accento_e_il_documento_si_fa_lo_stesso():
+    from app.dossier_pdf import Documento, Sezione, componi, scrivibile
+
+    assert scrivibile("Ștefania Łucja Źrebko, € 1.234,56 «sì»") == "Stefania ?ucja Zrebko, € 1.234,56 «sì»"
+    pdf = componi(Documento("Prova", [], [Sezione("Dati personali", voci=[("Nome", "Ștefania")])]))
+    assert "Stefania" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()

@@ -81,7 +81,7 @@ def _identita(donna, dati) -> Sezione:
                 m.CONDIZIONI_OCCUPAZIONALI.get(donna.condizione_occupazionale, donna.condizione_occupazionale))]
     misure = Tabella("Altre misure di sostegno", ("Misura", "Dal", "Al", "Note"),
                      [(m.TIPI_ALTRA_MISURA.get(a.tipo, a.tipo), _data(a.data_inizio), _data(a.data_fine), a.note)
-                      for a in sorted(donna.altre_misure, key=lambda a: (a.data_inizio, a.id))], (3, 1, 1, 3))
+                      for a in sorted(donna.altre_misure, key=lambda a: (a.data_inizio, a.id))], (3, 2, 2, 3))
     return Sezione("Dati personali", voci=[(e, v or "—") for e, v in identita + profilo], tabelle=[misure])
 
 
@@ -89,8 +89,8 @@ def _consensi(donna) -> Sezione:
     righe = [(m.TIPI_CONSENSO.get(c.tipo, c.tipo), _data(c.data), c.ambito_consenso or "—", _data(c.revocato_il),
               _chi(c.registrato_da)) for c in sorted(donna.consensi, key=lambda c: (c.data, c.id))]
     return Sezione("Consensi", tabelle=[Tabella(
-        "Consensi dati e revocati", ("Consenso", "Data", "Ambito", "Revocato il", "Registrato da"), righe,
-        (3, 1, 3, 1, 3), vuota="Nessun consenso registrato.")])
+        "", ("Consenso", "Data", "Ambito", "Revocato il", "Registrato da"), righe, (3, 2, 3, 2, 3),
+        vuota="Nessun consenso registrato.")])
 
 
 def _segnalazioni(segnalazioni) -> Sezione:
@@ -103,7 +103,7 @@ def _segnalazioni(segnalazioni) -> Sezione:
         righe.append((_data(s.data), AREE.get(s.area_richiesta, s.area_richiesta), s.ente_segnalante.nome,
                       valutazioni))
     return Sezione("Segnalazioni e valutazioni", tabelle=[Tabella(
-        "Segnalazioni", ("Data", "Area", "Segnalata da", "Valutazione dell'équipe"), righe, (1, 1, 2, 5),
+        "", ("Data", "Area", "Segnalata da", "Valutazione dell'équipe"), righe, (2, 2, 3, 7),
         vuota="Nessuna segnalazione.")])
 
 
@@ -116,16 +116,16 @@ def _progetto(scheda) -> Sezione:
     passaggi = Tabella("Validazioni e cambi di stato", ("Quando (UTC)", "Passaggio", "Da chi", "Nota"),
                        [(_ora(t["quando"]), f"da «{t['da']}» a «{t['a']}»",
                          f"{t['chi']} ({t['ente']})" if t["ente"] else t["chi"], t["nota"])
-                        for t in scheda["passaggi"]], (2, 3, 3, 3), vuota="Nessun cambio di stato.")
+                        for t in scheda["passaggi"]], (2, 3, 3, 2), vuota="Nessun cambio di stato.")
     interventi = Tabella("Interventi", ("Intervento", "Ente", "Dal", "Al", "Stato"), [
         (TIPI_INTERVENTO.get(i.tipo, i.tipo) + (f": {SERVIZI_CPI.get(i.servizio_cpi, i.servizio_cpi)}"
                                                  if i.servizio_cpi else ""),
          i.ente_erogatore.nome, _data(i.data_inizio), _data(i.data_fine), STATI_INTERVENTO.get(i.stato, i.stato))
-        for i in scheda["interventi"]], (3, 3, 1, 1, 1), vuota="Nessun intervento registrato.")
+        for i in scheda["interventi"]], (4, 4, 2, 2, 2), vuota="Nessun intervento registrato.")
     spese = Tabella("Spese", ("Data", "Voce", "Importo", "Esito"), [
         (_data(s.data), s.voce.descrizione, formatta_euro(s.importo),
          "Annullata" if s.annullata else "Ammissibile" if s.ammissibile else "Non ammissibile")
-        for s in scheda["spese"]], (1, 4, 1, 1), vuota="Nessuna spesa registrata.")
+        for s in scheda["spese"]], (2, 6, 2, 2), vuota="Nessuna spesa registrata.")
     totali = scheda["totali"]
     return Sezione(f"Progetto {p.codice}", voci=voci, tabelle=[passaggi, interventi, spese],
                    nota=f"Totale delle spese (escluse le annullate): {formatta_euro(totali['registrato'])}, "
@@ -139,7 +139,8 @@ def _consultazioni(donna) -> Sezione:
         .where(AuditEvento.beneficiaria.has(m.Beneficiaria.id == donna.id), audit.criterio_consultazioni())
         .order_by(AuditEvento.id)).scalars().all()
     return Sezione("Chi ha consultato i suoi dati", tabelle=[Tabella(
-        "Letture e modifiche dei suoi dati identificativi", ("Quando (UTC)", "Utente", "Ente", "Azione"),
+        "", ("Quando (UTC)", "Utente", "Ente", "Azione"),
         [(_ora(e.quando), e.username or "—", e.ente.nome if e.ente else "—", audit.AZIONI.get(e.azione, e.azione))
          for e in eventi], (2, 2, 3, 3), vuota="Nessuna consultazione registrata.")],
-        nota="Il registro non conserva i valori letti o modificati: solo chi, quando e che cosa.")
+        nota="Ogni lettura o modifica dei suoi dati identificativi: chi, quando e che cosa (il registro non "
+             "conserva i valori).")
