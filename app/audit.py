@@ -24,7 +24,7 @@ from flask import current_app, g, has_request_context, request
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import Permission, PermissionView, RegisterUser, ViewMenu
 from flask_login import user_logged_out
-from sqlalchemy import event, inspect, insert, select, text
+from sqlalchemy import and_, event, inspect, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -52,6 +52,7 @@ AZIONI = {
     "ripristino": "Ripristino da un backup",
     "annullamento": "Annullamento di una spesa",
     "cancellazione_dati": "Cancellazione dei dati personali",
+    "dossier": "Copia dei dati per l'interessata",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",
@@ -65,9 +66,17 @@ AZIONI = {
     "attivazione_secondo_fattore": "Attivazione del secondo fattore",
     "reset_secondo_fattore": "Reimpostazione del secondo fattore",
 }
-# What "Chi ha consultato i suoi dati" shows: reads, and changes to her identifying data.
-AZIONI_CONSULTAZIONE = ("lettura_dati_personali", "ricerca_cf", "scaricamento_allegato")
+# What "Chi ha consultato i suoi dati" shows: reads, and changes to her identifying data. Her
+# copy (dossier) carries her identity, so producing it is a read too.
+AZIONI_CONSULTAZIONE = ("lettura_dati_personali", "ricerca_cf", "scaricamento_allegato", "dossier")
 AZIONI_SCRITTURA = ("creazione", "modifica", "eliminazione")
+
+
+def criterio_consultazioni(e=AuditEvento):
+    """The rows that say someone saw a woman's identifying data: reads, and changes to it."""
+    return and_(e.codici.is_not(None), or_(
+        e.azione.in_(AZIONI_CONSULTAZIONE),
+        and_(e.tipo_record == "DatiPersonali", e.azione.in_(AZIONI_SCRITTURA))))
 
 SISTEMA = "sistema"  # the username of rows written outside a request (CLI)
 ANONIMO = object()  # utente=ANONIMO: nobody identifiable (a login with an unknown username)

@@ -615,6 +615,12 @@ def vede_nome_in_scheda(utente, beneficiaria) -> bool:
     return detiene(utente, beneficiaria)
 
 
+def produce_il_dossier(utente, beneficiaria) -> bool:
+    """Her copy of everything recorded about her (GDPR art. 15, issue 12 §4) carries her identity:
+    only an operator of the CAV holding her produces it, and hands it to her."""
+    return detiene(utente, beneficiaria)
+
+
 # --- money where the work happens (issue 11, §6) -------------------------------------------------
 
 def registra_spese_su(utente, progetto) -> bool:

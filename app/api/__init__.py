@@ -29,6 +29,7 @@ from app.security import FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollega
 
 from app.api import idempotenza, messaggi, robustezza  # noqa: E402
 from app.api.messaggi import RisposteItaliane  # noqa: E402
+from app.api.dossier import ConDossierApi  # noqa: E402
 
 messaggi.installa()
 
@@ -338,10 +339,10 @@ class EnteApi(LiaModelRestApi):
 _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "condizione_occupazionale"]
 
 
-class BeneficiariaApi(LiaModelRestApi):
+class BeneficiariaApi(ConDossierApi, LiaModelRestApi):
     resource_name = "beneficiaria"
     class_permission_name = "Beneficiaria"
-    method_permission_name = dict(PERMESSI_API, registra="write")
+    method_permission_name = dict(PERMESSI_API, registra="write", scarica_dossier="read")
     datamodel = InterfacciaLia(m.Beneficiaria)
     base_filters = [["id", FiltroPerimetro, lambda: None]]
     list_columns = show_columns = ["id", "codice", "ambito.id", "ambito.nome", "ente.id", "ente.nome",

@@ -15,7 +15,7 @@ from app.rules.workflow import ESITI_VALUTAZIONE, STATI_ETICHETTE
 from app.servizi.spese import spese_del_progetto
 
 
-def _nome_utente(utente) -> str:
+def nome_utente(utente) -> str:
     return f"{utente.first_name} {utente.last_name}".strip() if utente else "—"
 
 
@@ -33,7 +33,7 @@ def scheda_progetto(progetto_id: int) -> dict | None:
     interventi = db.session.execute(select(m.Intervento).where(m.Intervento.progetto_id == progetto.id)
                                     .order_by(m.Intervento.data_inizio, m.Intervento.id)).scalars().all()
     passaggi = [{"da": STATI_ETICHETTE.get(t.da_stato, t.da_stato), "a": STATI_ETICHETTE.get(t.a_stato, t.a_stato),
-                 "chi": _nome_utente(t.utente), "ente": t.utente.ente.nome if t.utente and t.utente.ente else "",
+                 "chi": nome_utente(t.utente), "ente": t.utente.ente.nome if t.utente and t.utente.ente else "",
                  "quando": t.quando, "nota": t.nota} for t in progetto.transizioni]
     return {"progetto": progetto, "stato": STATI_ETICHETTE.get(progetto.stato, progetto.stato),
             "passaggi": passaggi, "interventi": interventi, "spese": spese, "totali": _totali(spese)}

@@ -10,6 +10,7 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from app.rules import giornata as regole
 from app.rules.eligibility import formatta_euro
+from app.security import produce_il_dossier, vede_nome_in_scheda
 from app.servizi import giornata, promemoria, riepilogo_donna, transazione
 from app.servizi.spese import programma_corrente
 
@@ -122,14 +123,14 @@ def conteggio_promemoria() -> int | None:
 
 def scheda_donna(view, beneficiaria) -> dict:
     """BeneficiariaView's show page: what its header and summary add to FAB's page."""
-    from app.security import vede_nome_in_scheda
     from app.servizi import consensi
 
     con_spese = view.appbuilder.sm.has_access("can_read", "Spesa")
     return {"riepilogo": riepilogo_donna.riepilogo(beneficiaria, g.user, con_spese), "euro": formatta_euro,
             "consensi": consensi.stato_finalita(beneficiaria.id),
             # Overrides are shown on her case to all who see it; the reason, free text, to her CAV only.
-            "deroghe": consensi.deroghe_di(beneficiaria.id, con_motivo=vede_nome_in_scheda(g.user, beneficiaria))}
+            "deroghe": consensi.deroghe_di(beneficiaria.id, con_motivo=vede_nome_in_scheda(g.user, beneficiaria)),
+            "con_dossier": produce_il_dossier(g.user, beneficiaria)}
 
 
 def registra(appbuilder):

@@ -10,7 +10,7 @@ from flask import g, send_file
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.urltools import get_filter_args
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import Optional
 
@@ -81,10 +81,7 @@ class FiltroConsultazioni(BaseFilter):
     arg_name = None
 
     def apply(self, query, value):
-        e = self.model
-        return query.filter(e.codici.is_not(None), or_(
-            e.azione.in_(audit.AZIONI_CONSULTAZIONE),
-            and_(e.tipo_record == "DatiPersonali", e.azione.in_(audit.AZIONI_SCRITTURA))))
+        return query.filter(audit.criterio_consultazioni(self.model))
 
 
 class AccessiDatiPersonaliView(LiaModelView):
