@@ -35,12 +35,12 @@ def caso(app, api_di, client_di):
     r = cav.post("/api/v1/beneficiaria/registra", json={
         "ambito": _ambito_api(cav), "data_presa_in_carico": "2022-04-20", "fascia_eta": "30-39",
         "cittadinanza": "italiana", "figli_minori": 1, "relazione_autore": "partner",
-        "condizione_occupazionale": "disoccupata",
+        "condizione_occupazionale": "disoccupata", "consensi": ["condivisione_equipe"],
         "dati_personali": {"nome": NOME, "cognome": COGNOME, "codice_fiscale": CF, "data_nascita": "1985-01-01",
                            "comune": "Crema"}})
     assert r.status_code == 201, r.get_json()
     bid, codice = r.get_json()["id"], r.get_json()["codice"]
-    crea(cav, "consenso", {"beneficiaria": bid, "tipo": "servizi", "data": "2022-04-20",
+    crea(cav, "consenso", {"beneficiaria": bid, "tipo": "programma", "data": "2022-04-20",
                            "ambito_consenso": "percorso di autonomia lavorativa"})
     segn = nuova_segnalazione(cav, bid)
     valuta(equipe, segn, motivazione="requisiti presenti")
@@ -80,7 +80,7 @@ def _verifica_dossier(r, caso):
     assert f'filename=dossier-{caso["codice"]}.pdf' in r.headers["Content-Disposition"]
     testo = _testo_pdf(r)
     for atteso in (caso["codice"], NOME, COGNOME, CF, "01/01/1985",
-                   "Consenso all'accesso ai servizi", "percorso di autonomia lavorativa",
+                   "Partecipazione al programma", "percorso di autonomia lavorativa",
                    "Ammessa", "requisiti presenti", f"Progetto {caso['progetto']}",
                    "a «Validato dall'équipe»", "Équipe Crema", "a «Validato dal capofila»",
                    "€ 12,50", "Ammissibile",

@@ -22,6 +22,7 @@ from app.rules.eligibility import formatta_euro
 from app.rules.workflow import ESITI_VALUTAZIONE
 from app.security import produce_il_dossier
 from app.servizi import NonConsentito, stampa
+from app.servizi.spese import programma_corrente
 
 MSG_SOLO_CAV = "Solo il centro antiviolenza che segue la donna può produrre la copia dei suoi dati."
 
@@ -86,11 +87,17 @@ def _identita(donna, dati) -> Sezione:
 
 
 def _consensi(donna) -> Sezione:
-    righe = [(m.TIPI_CONSENSO.get(c.tipo, c.tipo), _data(c.data), c.ambito_consenso or "—", _data(c.revocato_il),
+    programma = programma_corrente()
+    righe = [(programma.descrizione_finalita(c.tipo), _data(c.data), c.ambito_consenso or "—", _data(c.revocato_il),
               _chi(c.registrato_da)) for c in sorted(donna.consensi, key=lambda c: (c.data, c.id))]
-    return Sezione("Consensi", tabelle=[Tabella(
-        "", ("Consenso", "Data", "Ambito", "Revocato il", "Registrato da"), righe, (3, 2, 3, 2, 3),
-        vuota="Nessun consenso registrato.")])
+    # Her CAV's overrides are part of what is held about her, the reason included.
+    deroghe = [(programma.descrizione_finalita(d.finalita), _data(d.data), d.motivo, _chi(d.registrata_da))
+               for d in sorted(donna.deroghe, key=lambda d: (d.data, d.id))]
+    return Sezione("Consensi", tabelle=[
+        Tabella("", ("Finalità", "Data", "Ambito", "Revocato il", "Registrato da"), righe, (3, 2, 3, 2, 3),
+                vuota="Nessun consenso registrato."),
+        Tabella("Deroghe del centro al consenso", ("Finalità", "Dal", "Motivo", "Registrata da"), deroghe,
+                (3, 2, 6, 3), vuota="Nessuna deroga.")])
 
 
 def _segnalazioni(segnalazioni) -> Sezione:
