@@ -580,11 +580,12 @@ def test_edit_post_on_foreign_woman_is_refused_and_changes_nothing(username, app
 SCHERMI = ["/beneficiariaview/list/", "/datipersonaliview/list/", "/consensoview/list/", "/altramisuraview/list/",
            "/beneficiariaview/show/1", "/datipersonaliview/show/1", "/beneficiariaview/edit/1",
            "/datipersonaliview/edit/1", "/beneficiariaview/add", "/datipersonaliview/add", "/cerca-cf/form",
-           "/consensoview/show/1", "/altramisuraview/show/1", "/registra-donna/", "/dossier/beneficiaria/1"]
+           "/consensoview/show/1", "/altramisuraview/show/1", "/registra-donna/", "/dossier/beneficiaria/1",
+           "/derogaconsensoview/list/", "/derogaconsensoview/add", "/beneficiariaview/cancella-dati/1"]
 API_URL = ["/api/v1/beneficiaria/", "/api/v1/beneficiaria/1", "/api/v1/datipersonali/", "/api/v1/datipersonali/1",
            "/api/v1/consenso/",
            "/api/v1/altramisura/", "/api/v1/datipersonali/_info", "/api/v1/beneficiaria/_info",
-           "/api/v1/beneficiaria/1/dossier"]
+           "/api/v1/beneficiaria/1/dossier", "/api/v1/derogaconsenso/"]
 
 
 @pytest.fixture(scope="module")

@@ -350,10 +350,11 @@ def test_a_new_user_is_audited_with_who_created_it(app):
 
 
 def test_a_transition_writes_its_from_and_to_states(app, api_di):
-    from tests.aiuti_percorso import crea, nuova_segnalazione, valuta
+    from tests.aiuti_percorso import consenti, crea, nuova_segnalazione, valuta
 
     cav, equipe = api_di("cav.crema"), api_di("equipe.crema")
     bid, codice = donna_nuova(app, cav)
+    consenti(cav, bid)
     segn = nuova_segnalazione(cav, bid)
     valuta(equipe, segn)
     pid = crea(cav, "progetto", {"segnalazione": segn, "area": "lavoro", "obiettivi": "autonomia",

@@ -251,3 +251,27 @@ def test_il_modulo_di_registrazione_ha_una_casella_per_finalita(client_di):
     for codice, etichetta in (("condivisione_equipe", "Condivisione del caso (per codice)"),
                               ("statistiche", "statistiche anonime")):
         assert f'id="consenso_{codice}"' in pagina and etichetta in pagina
+
+
+# --- who sees the overrides ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("username", ["cav.crema", *ALTRI])
+def test_le_deroghe_si_leggono_solo_nel_centro_che_la_ha_in_carico(api_di, client_di, username):
+    cav = api_di("cav.crema")
+    bid = _donna(cav)
+    segreto = f"Motivo riservato {uuid.uuid4().hex[:8]}"
+    r = _deroga(cav, bid, motivo=segreto)
+    assert r.status_code == 201, r.get_json()
+    did = r.get_json()["id"]
+    api, browser = api_di(username), client_di(username)
+    elenco, scheda = api.get("/api/v1/derogaconsenso/?q=(page_size:100)"), api.get(f"/api/v1/derogaconsenso/{did}")
+    pagine = [browser.get("/derogaconsensoview/list/"), browser.get(f"/derogaconsensoview/show/{did}")]
+    if username == "cav.crema":
+        assert elenco.status_code == scheda.status_code == 200 and segreto in scheda.get_data(as_text=True)
+        assert all(p.status_code == 200 for p in pagine) and segreto in pagine[1].get_data(as_text=True)
+        return
+    # Another CAV has her own list (200, without this one); the rest no list at all.
+    for r, ammessi in ((elenco, (200, 403)), (pagine[0], (200, 403)), (scheda, (403, 404)), (pagine[1], (403, 404))):
+        assert r.status_code in ammessi, (username, r.status_code)
+        assert segreto not in r.get_data(as_text=True)
+    assert elenco.status_code == 403 or did not in [d["id"] for d in elenco.get_json()["result"]]

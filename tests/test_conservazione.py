@@ -311,3 +311,41 @@ def test_anni_fuori_misura_in_configurazione_fermano_il_comando(app, monkeypatch
     monkeypatch.setitem(app.config, "LIA_CONSERVAZIONE_ANNI", 0)
     r = _cli(app, "conservazione", "--dry-run")
     assert r.exit_code == 1 and "Errore: LIA_CONSERVAZIONE_ANNI: gli anni di conservazione" in r.output
+
+
+# --- the same from the REST API ------------------------------------------------------------------
+
+def test_l_api_cancella_su_richiesta_per_il_suo_cav(app, conservazione, api_di):
+    donna = conservazione(stato="in_corso")
+    cav = api_di("cav.crema")
+    url = f"/api/v1/beneficiaria/{donna['id']}/cancella-dati"
+    for corpo, atteso in ((None, 400), ({"motivo": 3}, 400), ({"motivo": " "}, 422)):
+        r = cav.post(url, json=corpo)
+        assert r.status_code == atteso, (corpo, r.get_json())
+    assert _stato(app, donna["id"]) == donna
+    r = cav.post(url, json={"motivo": "richiesta dell'interessata"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["result"] == {"codice": donna["codice"], "dati_cancellati_il": date.today().isoformat()}
+    dopo = _stato(app, donna["id"])
+    assert (dopo["dati"], dopo["indice"], dopo["spese"]) == (0, 0, 1)
+    assert len(_audit(app, donna["codice"])) == 1
+    r = cav.post(url, json={"motivo": "richiesta dell'interessata"})
+    assert r.status_code == 422 and "Non ci sono dati personali" in str(r.get_json()), r.get_json()
+    assert len(_audit(app, donna["codice"])) == 1
+
+
+@pytest.mark.parametrize("username", ALTRI)
+def test_l_api_di_cancellazione_e_solo_del_suo_cav(app, conservazione, api_di, username):
+    donna = conservazione(stato="in_corso")
+    r = api_di(username).post(f"/api/v1/beneficiaria/{donna['id']}/cancella-dati",
+                              json={"motivo": "richiesta dell'interessata"})
+    assert r.status_code in (403, 404), (username, r.status_code, r.get_json())
+    assert "Ortensia" not in r.get_data(as_text=True)
+    assert _stato(app, donna["id"]) == donna
+
+
+def test_l_api_di_cancellazione_anonima_risponde_401(app, conservazione):
+    donna = conservazione(stato="in_corso")
+    r = app.test_client().post(f"/api/v1/beneficiaria/{donna['id']}/cancella-dati", json={"motivo": "richiesta"})
+    assert r.status_code == 401
+    assert _stato(app, donna["id"]) == donna

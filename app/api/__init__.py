@@ -342,7 +342,7 @@ _PROFILO = ["fascia_eta", "cittadinanza", "figli_minori", "relazione_autore", "c
 class BeneficiariaApi(ConDossierApi, LiaModelRestApi):
     resource_name = "beneficiaria"
     class_permission_name = "Beneficiaria"
-    method_permission_name = dict(PERMESSI_API, registra="write", scarica_dossier="read")
+    method_permission_name = dict(PERMESSI_API, registra="write", scarica_dossier="read", cancella_dati="write")
     datamodel = InterfacciaLia(m.Beneficiaria)
     base_filters = [["id", FiltroPerimetro, lambda: None]]
     list_columns = show_columns = ["id", "codice", "ambito.id", "ambito.nome", "ente.id", "ente.nome",
@@ -433,6 +433,45 @@ class BeneficiariaApi(ConDossierApi, LiaModelRestApi):
             db.session.rollback()
             return self.response_422(message=MSG_CONFLITTO)
         return self.response(201, id=beneficiaria.id, codice=beneficiaria.codice, dati_personali_id=identita.id)
+
+
+    @expose("/<int:pk>/cancella-dati", methods=["POST"])
+    @protect()
+    @safe
+    def cancella_dati(self, pk):
+        """Erase her personal data on request (GDPR art. 17), as «Cancella i dati personali» on her
+        page does: her CAV only, with a reason; her code, profile, path and spese stay.
+        ---
+        post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    motivo: {type: string}
+          responses:
+            200: {description: "her code and the day of the erasure"}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        from app.servizi import conservazione
+
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        corpo = request.get_json(silent=True)
+        motivo = corpo.get("motivo") if isinstance(corpo, dict) else None
+        if not isinstance(motivo, str):
+            return self.response_400(message="Inviare un oggetto JSON con il «motivo» della cancellazione.")
+        try:
+            with servizi.transazione():
+                conservazione.cancella_dati_personali(item, motivo, conservazione.RICHIESTA, g.user)
+        except servizi.Rifiuto as exc:
+            return self._rifiuto(exc)
+        return self.response(200, result={"codice": item.codice,
+                                          "dati_cancellati_il": item.dati_cancellati_il.isoformat()})
 
 
 class DatiPersonaliApi(ApiConDatiPersonali, LiaModelRestApi):
