@@ -93,7 +93,8 @@ def mostra_rifiuto(form, exc) -> None:
     """Put each reason on its field when one fits, the others at the top of the form."""
     assegnati = set()
     for campo, motivi in exc.per_campo.items():
-        if campo in form and motivi:
+        # A form opened from a record's page does not show the field bound to it (`_flt_0_<campo>`).
+        if campo in form and motivi and not request.args.get(f"_flt_0_{campo}"):
             form[campo].errors = list(form[campo].errors) + list(motivi)
             assegnati.update(motivi)
     for motivo in exc.motivi:

@@ -18,6 +18,7 @@ import uuid
 
 import pytest
 
+from tests.aiuti_percorso import consenti
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -285,13 +286,15 @@ def ambito_id(app, codice):
 
 
 def donna_nuova(app, api_cav, ambito="CM", data="2023-01-02"):
-    """A new woman of the calling CAV (no micro-équipe, no history): (id, codice)."""
+    """A new woman of the calling CAV (no micro-équipe, no history), with the consents her path
+    needs (tests.aiuti_percorso.consenti): (id, codice)."""
     r = api_cav.post("/api/v1/beneficiaria/", json={
         "ambito": ambito_id(app, ambito), "data_presa_in_carico": data, "fascia_eta": "30-39",
         "cittadinanza": "italiana", "figli_minori": 1, "relazione_autore": "ex_partner",
         "condizione_occupazionale": "disoccupata"})
     assert r.status_code == 201, r.get_json()
     bid = r.get_json()["id"]
+    consenti(api_cav, bid)
     r = api_cav.get(f"/api/v1/beneficiaria/{bid}")
     assert r.status_code == 200, r.get_json()
     return bid, r.get_json()["result"]["codice"]

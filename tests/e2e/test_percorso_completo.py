@@ -95,6 +95,7 @@ def test_il_percorso_intero_costa_meno_clic_e_pagine(server, nuovo_contesto):
     scegli(cav, "condizione_occupazionale", "Disoccupata")
     _scrivi(cav, "#nome", "Ornella")
     _scrivi(cav, "#cognome", cognome)
+    cav.click("#consenso_condivisione_equipe")  # the segnalazione needs it (issue 12, §1)
     salva_e_verifica(cav)
     codice = re.search(r"Beneficiaria (CM-\d{4}-\d{4}) registrata", " ".join(messaggi(cav, "success"))).group(1)
     assert "/beneficiariaview/show/" in cav.url  # her page

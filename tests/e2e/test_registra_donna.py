@@ -19,7 +19,7 @@ def test_la_cav_registra_una_donna_in_un_solo_modulo(pagina_di, server, cartella
     menu(page, "Casi", "Registra una donna")
     assert "/registra-donna/" in page.url
     assert "Crema" in page.inner_text("#lia-di-chi"), "la pagina non dice di quale centro sarà il caso"
-    assert page.locator("legend").all_inner_texts() == ["Profilo", "Dati personali"]
+    assert page.locator("legend").all_inner_texts() == ["Profilo", "Dati personali", "Consensi"]
 
     scrivi_data(page, "data_presa_in_carico", "15/10/2023")
     scegli(page, "fascia_eta", "40–49 anni")
@@ -32,6 +32,8 @@ def test_la_cav_registra_una_donna_in_un_solo_modulo(pagina_di, server, cartella
     page.fill("#codice_fiscale", CF_SBAGLIATO)
     scrivi_data(page, "data_nascita", "05/04/1977")
     page.fill("#comune", "Crema")
+    page.check("#consenso_programma")
+    page.check("#consenso_condivisione_equipe")
     page.screenshot(path=os.path.join(cartella_schermate, "registra-donna-cav.png"), full_page=True)
 
     # A wrong codice fiscale: the reason on its field, everything typed still there, nothing saved.
@@ -50,4 +52,6 @@ def test_la_cav_registra_una_donna_in_un_solo_modulo(pagina_di, server, cartella
     codice = conferma[0].split()[1]
     assert codice in page.inner_text("h1, .page-header, body")
     assert COGNOME in page.inner_text("body"), "la sua CAV non vede il suo nome sulla sua pagina"
+    consensi = page.inner_text("#consensi-beneficiaria")
+    assert "dato il 15/10/2023" in consensi and "non registrato" in consensi, consensi
     page.screenshot(path=os.path.join(cartella_schermate, "registra-donna-registrata.png"), full_page=True)
