@@ -44,6 +44,7 @@ def progetto_validato(api_di, cav="cav.crema", equipe="equipe.crema", prefisso="
     donne = [d for d in beneficiaria_di(api_cav, prefisso) if d["id"] not in aperte]
     _contatore["n"] += 1
     donna = donne[_contatore["n"] % len(donne)]
+    consenti(api_cav, donna["id"], ("condivisione_equipe",))  # other tests' women may have none
     r = api_cav.post("/api/v1/segnalazione/", json={"beneficiaria": donna["id"], "data": "2022-05-02",
                                                     "area_richiesta": area})
     assert r.status_code == 201, r.get_json()

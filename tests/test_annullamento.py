@@ -14,7 +14,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.aiuti_percorso import progetto_validato, spesa, voce_id
+from tests.aiuti_percorso import consenti, progetto_validato, spesa, voce_id
 from tests.conftest import ApiClient, csrf_da, login, token_per
 
 GIORNO = "2023-10-19"  # a day no other test books a spesa on: the period of the download
@@ -271,6 +271,7 @@ def _segnalazione(app, chi="cav.crema"):
     cav = _api(app, chi)
     r = cav.get("/api/v1/beneficiaria/?q=(page_size:100)")
     donna = next(x for x in r.get_json()["result"] if x["codice"].startswith("CM-"))
+    consenti(cav, donna["id"], ("condivisione_equipe",))  # the first may be another test's, with none
     r = cav.post("/api/v1/segnalazione/", json={"beneficiaria": donna["id"], "data": "2024-03-01",
                                                 "area_richiesta": "lavoro"})
     assert r.status_code == 201, r.get_json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from tests.aiuti_percorso import consenti
 from tests.conftest import csrf_da
 
 
@@ -30,6 +31,7 @@ def test_la_conferma_dice_cosa_e_stato_salvato(client_di, api_di):
     codice = conferme[0].split()[1]
     bid = next(b["id"] for b in api_di("cav.crema").get("/api/v1/beneficiaria/?q=(page_size:100)").get_json()["result"]
                if b["codice"] == codice)
+    consenti(api_di("cav.crema"), bid, ("condivisione_equipe",))  # the profile-only form records none
 
     r = cav.post(f"/segnalazioneview/add?_flt_0_beneficiaria={bid}", follow_redirects=True, data={
         "csrf_token": csrf_da(cav.get("/segnalazioneview/add").get_data(as_text=True)),

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.rules.periodo_programma import avviso_fuori_periodo
 from app.views.date_italiane import MESSAGGIO, DataItaliana, leggi_data, scrivi_data
-from tests.aiuti_percorso import progetto_validato, voce_id
+from tests.aiuti_percorso import consenti, progetto_validato, voce_id
 from tests.conftest import csrf_da
 
 INIZIO, FINE = date(2022, 4, 1), date(2024, 3, 31)  # app/programmes/lia2.toml
@@ -111,6 +111,7 @@ def _donna_nuova(app, api):
         "ambito": ambito, "data_presa_in_carico": "2023-01-02", "fascia_eta": "30-39", "cittadinanza": "italiana",
         "figli_minori": 0, "relazione_autore": "ex_partner", "condizione_occupazionale": "disoccupata"})
     assert r.status_code == 201, r.get_json()
+    consenti(api, r.get_json()["id"])
     return r.get_json()["id"]
 
 

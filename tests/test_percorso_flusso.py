@@ -1,10 +1,15 @@
 """One woman's path through the API, with real tokens: every step by the role that owns it."""
+from tests.aiuti_percorso import consenti
 
 
 def _una_donna(api, prefisso):
+    """The first of her CAV's women, with the consent her segnalazione needs (another test's
+    woman may have none)."""
     r = api.get("/api/v1/beneficiaria/?q=(page_size:100)")
     assert r.status_code == 200
-    return next(x for x in r.get_json()["result"] if x["codice"].startswith(prefisso))
+    donna = next(x for x in r.get_json()["result"] if x["codice"].startswith(prefisso))
+    consenti(api, donna["id"], ("condivisione_equipe",))
+    return donna
 
 
 def test_percorso_completo_con_fondi_regionali(api_di):
