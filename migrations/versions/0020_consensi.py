@@ -37,7 +37,17 @@ def upgrade():
     consenso = sa.table('lia_consenso', sa.column('tipo', sa.String))
     for prima, dopo in FINALITA.items():
         op.execute(consenso.update().where(consenso.c.tipo == prima).values(tipo=dopo))
-    # A consent revoked before today already hid nothing: the days are set from now on, by the app.
+    # A consent to share revoked before today hides her case from now on, unless another one is
+    # in force (no override exists yet); later changes are kept by the app at every flush.
+    for colonna, finalita in (('riservata_dal', 'condivisione_equipe'), ('riservata_cpi_dal', 'condivisione_cpi')):
+        op.execute(sa.text(f"""
+            UPDATE lia_beneficiaria SET {colonna} = (
+                SELECT max(c.revocato_il) FROM lia_consenso c
+                WHERE c.beneficiaria_id = lia_beneficiaria.id AND c.tipo = :finalita AND c.revocato_il IS NOT NULL)
+            WHERE EXISTS (SELECT 1 FROM lia_consenso c WHERE c.beneficiaria_id = lia_beneficiaria.id
+                          AND c.tipo = :finalita AND c.revocato_il IS NOT NULL AND c.revocato_il <= CURRENT_DATE)
+              AND NOT EXISTS (SELECT 1 FROM lia_consenso c WHERE c.beneficiaria_id = lia_beneficiaria.id
+                              AND c.tipo = :finalita AND c.revocato_il IS NULL)""").bindparams(finalita=finalita))
 
 
 def downgrade():
