@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 
-from app.models import _ora
+from app.models import ID_MAI_RIUSATI, _ora
 
 
 class PromemoriaInviato(Model):
     __tablename__ = "lia_promemoria_inviato"
-    __table_args__ = (UniqueConstraint("utente_id", "evento", name="uq_promemoria_utente_evento"),)
+    __table_args__ = (UniqueConstraint("utente_id", "evento", name="uq_promemoria_utente_evento"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
     utente_id = Column(Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), nullable=False)
     evento = Column(String(200), nullable=False)  # app.rules.promemoria.Promemoria.chiave: codes, no names

@@ -25,6 +25,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['utente_id'], ['ab_user.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('utente_id', 'evento', name='uq_promemoria_utente_evento'),
+        sqlite_autoincrement=True,
     )
 
 
