@@ -109,3 +109,35 @@ def test_make_run_serve_sulla_porta_scelta():
     assert "--port 8090" in r.stdout and "http://127.0.0.1:8090" in r.stdout
     predefinita = subprocess.run(["make", "-n", "serve"], cwd=RADICE, capture_output=True, text=True, timeout=60)
     assert "--port 8080" in predefinita.stdout
+
+
+def test_la_migrazione_dei_consensi_nasconde_i_casi_gia_revocati_e_torna_indietro(tmp_path):
+    """0020_consensi: the old kinds become purposes, and a consent to share revoked before the
+    upgrade (with no other in force) hides her case from then on; the downgrade gives the old kinds back."""
+    import sqlite3
+
+    env = _ambiente_pulito(tmp_path)
+    _segreti(env)
+    _flask(["db", "upgrade"], env)
+    _flask(["lia", "demo", "--password", "prova-install"], env)
+    _flask(["db", "downgrade", "0019_conservazione"], env)
+    con = sqlite3.connect(tmp_path / "lia.db")
+    try:
+        revocata, riconsenziente = [r[0] for r in con.execute("SELECT id FROM lia_beneficiaria ORDER BY id LIMIT 2")]
+        assert con.execute("SELECT count(*) FROM lia_consenso WHERE tipo = 'condivisione_rete'").fetchone()[0] == 30
+        con.execute("UPDATE lia_consenso SET revocato_il = '2024-01-01' WHERE tipo = 'condivisione_rete' "
+                    "AND beneficiaria_id IN (?, ?)", (revocata, riconsenziente))
+        con.execute("INSERT INTO lia_consenso (beneficiaria_id, tipo, data, ambito_consenso, versione) "
+                    "VALUES (?, 'condivisione_rete', '2024-02-01', '', 1)", (riconsenziente,))
+        con.commit()
+    finally:
+        con.close()
+    _flask(["db", "upgrade"], env)
+    con = sqlite3.connect(tmp_path / "lia.db")
+    try:
+        riservate = dict(con.execute("SELECT id, riservata_dal FROM lia_beneficiaria WHERE riservata_dal IS NOT NULL"))
+        tipi = {r[0] for r in con.execute("SELECT DISTINCT tipo FROM lia_consenso")}
+    finally:
+        con.close()
+    assert riservate == {revocata: "2024-01-01"}
+    assert tipi == {"programma", "condivisione_equipe", "condivisione_cpi", "statistiche"}
