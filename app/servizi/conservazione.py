@@ -45,11 +45,11 @@ def anni_di_conservazione() -> int:
 def casi(beneficiaria_id: int | None = None) -> list[regole.Caso]:
     """The women (or the one woman) whose personal data are stored, as the rule's plain data.
     Runs in the caller's perimeter: the CLI's is the system's."""
-    q = select(m.Beneficiaria).join(m.DatiPersonali, m.DatiPersonali.beneficiaria_id == m.Beneficiaria.id)
+    # A subquery, not a list of ids: tens of thousands of women would exceed SQLite's bound parameters.
+    ids = select(m.DatiPersonali.beneficiaria_id)
     if beneficiaria_id is not None:
-        q = q.where(m.Beneficiaria.id == beneficiaria_id)
-    donne = db.session.execute(q).scalars().all()
-    ids = [b.id for b in donne]
+        ids = ids.where(m.DatiPersonali.beneficiaria_id == beneficiaria_id)
+    donne = db.session.execute(select(m.Beneficiaria).where(m.Beneficiaria.id.in_(ids))).scalars().all()
     progetti, segnalazioni = {}, {}
     for p in db.session.execute(select(m.Progetto).where(m.Progetto.beneficiaria_id.in_(ids))).scalars():
         progetti.setdefault(p.beneficiaria_id, []).append(p)
