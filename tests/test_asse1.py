@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 from conftest import UTENTI_DEMO, ApiClient, csrf_da, ente_di, login, token_per
-from tests.aiuti_percorso import progetto_validato
+from tests.aiuti_percorso import consenti, progetto_validato
 
 CAV = ("cav.cremona", "cav.crema", "cav.casalmaggiore")
 EQUIPE = ("equipe.cremona", "equipe.crema", "equipe.casalmaggiore")
@@ -155,9 +155,10 @@ def csrf_di(client):
 
 def test_percorso_interrotto_dopo_l_avvio_resta_attivato(app, api_di):
     cav = api_di("cav.crema")
-    prima = conteggi(app).percorsi_attivati
-    pid, _ = progetto_validato(api_di, avvia=False)
-    assert conteggi(app).percorsi_attivati == prima, "validato ma non avviato: non è attivato"
+    # Counted only with her consent to statistics (issue 12): recorded before counting.
+    pid, donna = progetto_validato(api_di, avvia=False)
+    consenti(cav, donna["id"], ("statistiche",))
+    prima = conteggi(app).percorsi_attivati  # hers, validated but not started, not among them
     r = cav.post(f"/api/v1/progetto/{pid}/transizione", json={"verso": "in_corso", "data": "2022-06-20"})
     assert r.status_code == 200, r.get_json()
     assert conteggi(app).percorsi_attivati == prima + 1
@@ -166,10 +167,12 @@ def test_percorso_interrotto_dopo_l_avvio_resta_attivato(app, api_di):
     assert r.status_code == 200, r.get_json()
     assert conteggi(app).percorsi_attivati == prima + 1, "interrotto dopo l'avvio: resta attivato"
     # Interrupted before starting: never activated.
-    pid2, _ = progetto_validato(api_di, avvia=False)
+    pid2, donna2 = progetto_validato(api_di, avvia=False)
+    consenti(cav, donna2["id"], ("statistiche",))
+    prima = conteggi(app).percorsi_attivati
     r = cav.post(f"/api/v1/progetto/{pid2}/transizione", json={"verso": "interrotto", "nota": "Rinuncia"})
     assert r.status_code == 200, r.get_json()
-    assert conteggi(app).percorsi_attivati == prima + 1
+    assert conteggi(app).percorsi_attivati == prima
 
 
 def test_accordo_annullato_non_conta(app, api_di):
