@@ -44,7 +44,7 @@ def progetto_validato(api_di, cav="cav.crema", equipe="equipe.crema", prefisso="
     donne = [d for d in beneficiaria_di(api_cav, prefisso) if d["id"] not in aperte]
     _contatore["n"] += 1
     donna = donne[_contatore["n"] % len(donne)]
-    consenti(api_cav, donna["id"], ("condivisione_equipe",))  # other tests' women may have none
+    consenti(api_cav, donna["id"], ("condivisione_equipe", "statistiche"))  # other tests' women may have none
     r = api_cav.post("/api/v1/segnalazione/", json={"beneficiaria": donna["id"], "data": "2022-05-02",
                                                     "area_richiesta": area})
     assert r.status_code == 201, r.get_json()
@@ -76,8 +76,9 @@ CAV = {"CR": "cav.cremona", "CM": "cav.crema", "CA": "cav.casalmaggiore"}
 EQUIPE = {"CR": "equipe.cremona", "CM": "equipe.crema", "CA": "equipe.casalmaggiore"}
 
 
-# The consents a CAV records with a woman whose case goes to the équipe and the CPI.
-CONSENSI_DEL_PERCORSO = ("condivisione_equipe", "condivisione_cpi")
+# The consents a CAV records with a woman whose case goes to the équipe and the CPI, and who is
+# counted in the statistics (as the demo's women are).
+CONSENSI_DEL_PERCORSO = ("condivisione_equipe", "condivisione_cpi", "statistiche")
 
 
 def consenti(cav, donna, finalita=CONSENSI_DEL_PERCORSO, data="2014-01-01"):
