@@ -28,19 +28,24 @@ class DerogaDati:
     data: date
 
 
-def _revoca_piu_recente(finalita: str, consensi: Iterable[ConsensoDati]) -> date | None:
+def revoca_piu_recente(finalita: str, consensi: Iterable[ConsensoDati]) -> date | None:
     revoche = [c.revocato_il for c in consensi if c.finalita == finalita and c.revocato_il is not None]
     return max(revoche, default=None)
+
+
+def in_vigore(finalita: str, consensi: Iterable[ConsensoDati], oggi: date) -> list[ConsensoDati]:
+    """Her consents to this purpose given by today and not revoked by today."""
+    return [c for c in consensi
+            if c.finalita == finalita and c.data <= oggi and (c.revocato_il is None or c.revocato_il > oggi)]
 
 
 def concesso(finalita: str, consensi: Iterable[ConsensoDati], deroghe: Iterable[DerogaDati], oggi: date) -> bool:
     """True when the purpose is granted today: a consent given by today and not revoked, or an
     override of her CAV written on or after her latest revocation of it."""
     consensi = list(consensi)
-    if any(c.finalita == finalita and c.data <= oggi and (c.revocato_il is None or c.revocato_il > oggi)
-           for c in consensi):
+    if in_vigore(finalita, consensi, oggi):
         return True
-    revoca = _revoca_piu_recente(finalita, consensi)
+    revoca = revoca_piu_recente(finalita, consensi)
     return any(d.finalita == finalita and d.data <= oggi and (revoca is None or d.data >= revoca) for d in deroghe)
 
 
@@ -50,7 +55,7 @@ def riservata_dal(finalita: str, consensi: Iterable[ConsensoDati], deroghe: Iter
     revocation, when nothing grants the purpose today. None when the case stays shared (never
     revoked: a consent never given blocks new steps, it does not hide what was shared)."""
     consensi = list(consensi)
-    revoca = _revoca_piu_recente(finalita, consensi)
+    revoca = revoca_piu_recente(finalita, consensi)
     if revoca is None or revoca > oggi or concesso(finalita, consensi, deroghe, oggi):
         return None
     return revoca
@@ -59,7 +64,7 @@ def riservata_dal(finalita: str, consensi: Iterable[ConsensoDati], deroghe: Iter
 def motivo_senza_consenso(descrizione_passo: str, descrizione_finalita: str, consensi: Iterable[ConsensoDati],
                           finalita: str) -> str:
     """The Italian reason a step is refused, saying whether her consent is missing or revoked."""
-    revoca = _revoca_piu_recente(finalita, consensi)
+    revoca = revoca_piu_recente(finalita, consensi)
     stato = f"revocato il {formatta_data(revoca)}" if revoca else "non registrato"
     return (f"{descrizione_passo}: serve il consenso di lei a «{descrizione_finalita}» ({stato}). Registrarlo tra "
             "i suoi consensi, oppure il centro che la ha in carico può registrare una deroga motivata.")

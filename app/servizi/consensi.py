@@ -91,9 +91,8 @@ def stato_finalita(beneficiaria_id: int, oggi: date | None = None) -> list[tuple
     consensi, deroghe = dati_di(beneficiaria_id)
     righe = []
     for f in programma.finalita_consenso:
-        validi = [c for c in consensi if c.finalita == f.codice and c.data <= oggi
-                  and (c.revocato_il is None or c.revocato_il > oggi)]
-        revoca = max((c.revocato_il for c in consensi if c.finalita == f.codice and c.revocato_il), default=None)
+        validi = regole.in_vigore(f.codice, consensi, oggi)
+        revoca = regole.revoca_piu_recente(f.codice, consensi)
         deroga = max((d.data for d in deroghe if d.finalita == f.codice), default=None)
         if validi:
             stato = f"dato il {min(c.data for c in validi):%d/%m/%Y}"
