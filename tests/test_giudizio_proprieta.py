@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from tests.aiuti_percorso import CAV, EQUIPE, beneficiaria_di, crea, nuova_segnalazione, passa, valuta, voce_id
+from tests.aiuti_percorso import CAV, EQUIPE, beneficiaria_di, consenti, crea, nuova_segnalazione, passa, valuta, voce_id
 from tests.conftest import ApiClient, token_per
 
 VOCI = ["II-TIROCINIO-INDENNITA", "III-PASTI", "IV-CANONE", "II-FORMAZIONE"]
@@ -47,6 +47,7 @@ def _progetto_validato_dall_equipe(app, data_capofila=None):
     cav, equipe = _api(app, CAV["CM"]), _api(app, EQUIPE["CM"])
     donne = beneficiaria_di(cav, "CM-")
     donna = donne[uuid.uuid4().int % len(donne)]["id"]
+    consenti(cav, donna, ("condivisione_equipe",))  # a woman another test made may have none
     segn = nuova_segnalazione(cav, donna, area="entrambe")
     valuta(equipe, segn, data="2022-05-20")
     pid = crea(cav, "progetto", {"segnalazione": segn, "area": "entrambe", "obiettivi": "autonomia",
