@@ -71,6 +71,8 @@ FAB_ROLES = {
         (_risorse("Laboratorio", "ModelloLaboratorio", "EventoFormativo", "Accordo"), _SCRIVE),  # asse1
         (_risorse("Cruscotto"), _LEGGE),  # asse1
         (_risorse(*_MENU_ASSE1, "Cruscotto"), _MENU),  # asse1
+        (_risorse("Statistiche"), _LEGGE),  # statistiche: counts only, small ones hidden
+        (_risorse("Statistiche"), _MENU),
     ],
     RUOLO_CAV: _PROFILO + [
         (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "DerogaConsenso", "AltraMisura", "Segnalazione",
@@ -122,5 +124,7 @@ FAB_ROLES = {
         (_risorse("Programma", "Voci di spesa", "Assi e priorità"), _MENU),
         (_risorse("Cruscotto"), _LEGGE),  # asse1
         (_risorse("Cruscotto"), _MENU),  # asse1
+        (_risorse("Statistiche"), _LEGGE),  # statistiche: counts only, small ones hidden
+        (_risorse("Statistiche"), _MENU),
     ],
 }

@@ -15,6 +15,30 @@ UTENTI_DEMO = ["admin", "capofila", "cav.cremona", "cav.crema", "cav.casalmaggio
                "equipe.crema", "equipe.casalmaggiore", "servizi.cpi", "regione"]
 
 
+def _database_del_processo():
+    """Under pytest-xdist each worker runs the whole session on a database of its own: on
+    PostgreSQL, `<database>_<worker>` beside DATABASE_URL's, created here if missing. Set in the
+    environment before `config` is imported, so the app, the CLI runs and the second databases
+    the backup and fuzz tests derive from it all follow."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("DATABASE_URL")
+    if not worker or not url or os.environ.get("LIA_TEST_DB_DEL_PROCESSO") == url:
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(url)
+    nome = f"{base.database}_{worker}"
+    server = create_engine(base, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": nome}).first():
+            conn.execute(text(f'CREATE DATABASE "{nome}"'))
+    server.dispose()
+    os.environ["DATABASE_URL"] = os.environ["LIA_TEST_DB_DEL_PROCESSO"] = \
+        base.set(database=nome).render_as_string(hide_password=False)
+
+
+_database_del_processo()
+
+
 def _database_url(tmpdir):
     url = os.environ.get("DATABASE_URL")
     if url:

@@ -60,12 +60,14 @@ class TabellaProtetta:
 
 
 def proteggi(celle: Sequence[Sequence[int]], soglia: int, *, totali_righe: bool = True,
-             totali_colonne: bool = True) -> TabellaProtetta:
+             totali_colonne: bool = True, gia_riservate: frozenset[Posizione] = frozenset()) -> TabellaProtetta:
     """Suppress the small counts of a table of counts of women and whatever would give them back.
 
     A list with its total is one row with `totali_colonne=False`; a lone number is a 1×1 table
     without totals. The grand total is published when either family of totals is. A soglia of
-    0 or 1 hides nothing."""
+    0 or 1 hides nothing. `gia_riservate`: grid positions hidden in another table that shows the
+    same figure (the women per ambito, in every table of the statistics): hidden here too, never
+    published again, or the other table would give them back."""
     righe = [list(r) for r in celle]
     if not righe or not righe[0] or any(len(r) != len(righe[0]) for r in righe):
         raise ValueError("la tabella deve essere rettangolare e non vuota")
@@ -76,7 +78,8 @@ def proteggi(celle: Sequence[Sequence[int]], soglia: int, *, totali_righe: bool 
     g = _Griglia(righe, totali_righe, totali_colonne)
 
     primarie = {p for p in g.pubblicabili if 0 < g.valore[p] < soglia}
-    riservate = set(primarie)
+    imposte = {p for p in gia_riservate if p in g.valore and p not in g.mai_pubblicate and g.valore[p] > 0}
+    riservate = primarie | imposte
     cambiato = True
     while cambiato:
         cambiato = False
@@ -89,7 +92,7 @@ def proteggi(celle: Sequence[Sequence[int]], soglia: int, *, totali_righe: bool 
         vicine = g.candidate(g.linee_di(e), riservate)
         # Hiding everything non-zero is safe (see the module's docstring), so some entry is left.
         riservate.add(g.scegli(vicine or g.candidate([g.pubblicabili], riservate), riservate))
-    for p in sorted(riservate - primarie, key=lambda p: (-g.e_totale(p), -g.valore[p], p)):
+    for p in sorted(riservate - primarie - imposte, key=lambda p: (-g.e_totale(p), -g.valore[p], p)):
         if not g.ricavabili(riservate - {p}):
             riservate.discard(p)
     return g.pubblica(frozenset(primarie), frozenset(riservate - primarie), totali_righe, totali_colonne)

@@ -836,6 +836,9 @@ def registra(appbuilder):
     from app.views import rendicontazione
 
     rendicontazione.registra(appbuilder)
+    from app.views import statistiche
+
+    statistiche.registra(appbuilder)
     from app.views import stampa
 
     stampa.registra(appbuilder)

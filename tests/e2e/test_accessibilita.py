@@ -18,7 +18,7 @@ def _pagine(pid, bid, sid):
                       "/da-fare/", "/registra-donna/"],
         "equipe.crema": ["/", "/promemoria/", "/segnalazioneview/list/", "/valutazioneview/add", f"/progettoview/show/{pid}"],
         "capofila": ["/", "/progettoview/list/", "/laboratorioview/list/", "/rendicontazione/"],
-        "regione": ["/", "/cruscotto/"],
+        "regione": ["/", "/cruscotto/", "/statistiche/"],
         "servizi.cpi": ["/", "/progettoview/list/"],
         "admin": ["/", "/users/list/", "/auditview/list/"],
     }
