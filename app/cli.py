@@ -108,6 +108,34 @@ def demo_cmd(password):
         click.echo(f"  {username:<22} {ruolo}")
 
 
+@lia.command("relazione-finale")
+@click.option("--out", "percorso", required=True, type=click.Path(dir_okay=False), help="file .docx da scrivere")
+@with_appcontext
+def relazione_finale_cmd(percorso):
+    """Scrive la relazione finale (Word): i testi del capofila e i numeri letti dai dati, nessun dato personale."""
+    from app.servizi.relazione import docx
+
+    with come_sistema():
+        contenuto = docx()
+    with open(percorso, "wb") as f:
+        f.write(contenuto)
+    click.echo(f"relazione finale scritta in {percorso}")
+
+
+@lia.command("statistiche")
+@click.option("--out", "percorso", required=True, type=click.Path(dir_okay=False), help="file .xlsx da scrivere")
+@with_appcontext
+def statistiche_cmd(percorso):
+    """Scrive le statistiche delle donne (Excel): solo conteggi, i piccoli riservati, nessun dato personale."""
+    from app.servizi.statistiche import xlsx
+
+    with come_sistema():
+        contenuto = xlsx()
+    with open(percorso, "wb") as f:
+        f.write(contenuto)
+    click.echo(f"statistiche scritte in {percorso}")
+
+
 @lia.command("rendicontazione")
 @click.option("--out", "percorso", required=True, type=click.Path(dir_okay=False), help="file .xlsx da scrivere")
 @click.option("--ente", "nome_ente", default=None, help="solo la parte di questo ente (nome esatto)")

@@ -73,6 +73,8 @@ FAB_ROLES = {
         (_risorse(*_MENU_ASSE1, "Cruscotto"), _MENU),  # asse1
         (_risorse("Statistiche"), _LEGGE),  # statistiche: counts only, small ones hidden
         (_risorse("Statistiche"), _MENU),
+        (_risorse("RelazioneFinale"), _SCRIVE),  # relazione finale: her texts, the document
+        (_risorse("Relazione finale"), _MENU),
     ],
     RUOLO_CAV: _PROFILO + [
         (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "DerogaConsenso", "AltraMisura", "Segnalazione",

@@ -79,6 +79,14 @@ class FinalitaConsenso:
 
 
 @dataclass(frozen=True)
+class SezioneRelazione:
+    """A section of the relazione finale whose text the capofila writes (app.rules.relazione)."""
+    codice: str
+    titolo: str
+    guida: str = ""
+
+
+@dataclass(frozen=True)
 class Sovrapposizione:
     """Another measure of the woman (by its key) already pays for these voci: a spesa on them
     while it is active is refused or warned (app.rules.eligibility, rule 8)."""
@@ -110,6 +118,7 @@ class Programma:
     finalita_consenso: tuple[FinalitaConsenso, ...] = ()
     # step (PASSI_CON_CONSENSO) -> the purpose it needs; a step absent here needs none
     consensi_richiesti: dict[str, str] = field(default_factory=dict)
+    sezioni_relazione: tuple[SezioneRelazione, ...] = ()
 
     def descrizione_finalita(self, codice: str) -> str:
         return next((f.descrizione for f in self.finalita_consenso if f.codice == codice), codice or "")
@@ -287,6 +296,11 @@ def leggi_programma(dati: dict) -> Programma:
             motivi.append(f"[consensi_richiesti] «{passo}»: finalità «{codice}» non dichiarata in [[finalita_consenso]]")
         elif codice:
             richiesti[passo] = codice
+    sezioni = []
+    for x in dati.get("relazione_finale", []):
+        if _campi(x, ("codice", "titolo"), f"sezione della relazione finale {x.get('codice', '?')}", motivi):
+            sezioni.append(SezioneRelazione(x["codice"], x["titolo"], x.get("guida", "")))
+    _duplicati([x.codice for x in sezioni], "sezione della relazione finale", motivi)
     mesi = imp.get("mesi_follow_up", [6, 12])
     if not isinstance(mesi, list) or not mesi or not all(isinstance(x, int) and x > 0 for x in mesi):
         motivi.append("[impostazioni] mesi_follow_up deve essere un elenco non vuoto di mesi")
@@ -325,6 +339,7 @@ def leggi_programma(dati: dict) -> Programma:
         finalita_consenso=tuple(finalita),
         consensi_richiesti=richiesti,
         anni_conservazione=anni_conservazione,
+        sezioni_relazione=tuple(sezioni),
     )
 
 

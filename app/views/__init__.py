@@ -836,8 +836,9 @@ def registra(appbuilder):
     from app.views import rendicontazione
 
     rendicontazione.registra(appbuilder)
-    from app.views import statistiche
+    from app.views import relazione, statistiche
 
+    relazione.registra(appbuilder)
     statistiche.registra(appbuilder)
     from app.views import stampa
 

@@ -33,4 +33,4 @@ class StatisticheView(BaseView):
 
 
 def registra(appbuilder):
-    appbuilder.add_view(StatisticheView, "Statistiche", icon="fa-bar-chart")
+    appbuilder.add_view(StatisticheView, "Statistiche", category="Contabilità", icon="fa-bar-chart")

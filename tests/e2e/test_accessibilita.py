@@ -17,7 +17,7 @@ def _pagine(pid, bid, sid):
                       f"/progettoview/show/{pid}", "/spesaview/list/", "/spesaview/add", f"/spesaview/show/{sid}",
                       "/da-fare/", "/registra-donna/"],
         "equipe.crema": ["/", "/promemoria/", "/segnalazioneview/list/", "/valutazioneview/add", f"/progettoview/show/{pid}"],
-        "capofila": ["/", "/progettoview/list/", "/laboratorioview/list/", "/rendicontazione/"],
+        "capofila": ["/", "/progettoview/list/", "/laboratorioview/list/", "/rendicontazione/", "/relazione-finale/"],
         "regione": ["/", "/cruscotto/", "/statistiche/"],
         "servizi.cpi": ["/", "/progettoview/list/"],
         "admin": ["/", "/users/list/", "/auditview/list/"],

@@ -13,6 +13,7 @@ from .test_schermate import _da_leggere, _problemi
 def test_la_regione_apre_e_scarica_le_statistiche(api_di, pagina_di, cartella_schermate):
     dati = api_di("regione").get("/api/v1/statistiche/").get_json()["result"]
     page = pagina_di("regione")
+    page.click(".navbar a.dropdown-toggle:has-text('Contabilità')")
     page.click(".navbar a[href='/statistiche/']")
     page.wait_for_load_state()
     assert page.url.endswith("/statistiche/")

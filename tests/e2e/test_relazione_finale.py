@@ -1,0 +1,35 @@
+"""The relazione finale in the browser: the capofila opens it from «Contabilità», writes the
+introduction, saves, and downloads the Word document that carries her text."""
+from __future__ import annotations
+
+import io
+import os
+import uuid
+
+import docx
+
+from .test_schermate import _da_leggere, _problemi
+
+
+def test_il_capofila_scrive_e_scarica_la_relazione(pagina_di, cartella_schermate):
+    page = pagina_di("capofila")
+    page.click(".navbar a.dropdown-toggle:has-text('Contabilità')")
+    page.click(".navbar a[href='/relazione-finale/']")
+    page.wait_for_load_state()
+    assert page.url.endswith("/relazione-finale/")
+    testo = f"Nel periodo la rete ha accompagnato le donne verso l'autonomia ({uuid.uuid4().hex[:6]})."
+    page.fill("#testo_introduzione", testo)
+    page.click("#form-relazione button[type=submit]")
+    page.wait_for_load_state()
+    assert "Relazione finale salvata: 1 sezione modificata." in page.locator(".alert").first.inner_text()
+    assert page.input_value("#testo_introduzione") == testo
+    schermata = os.path.join(cartella_schermate, "relazione-finale.png")
+    page.screenshot(path=schermata, full_page=True)
+    problemi = _problemi("relazione finale", _da_leggere(page))
+    assert not problemi, f"schermata in {schermata}:\n" + "\n".join(problemi)
+
+    with page.expect_download() as scaricato:
+        page.click("#scarica-relazione")
+    documento = docx.Document(io.BytesIO(open(scaricato.value.path(), "rb").read()))
+    paragrafi = [p.text for p in documento.paragraphs]
+    assert testo in paragrafi and paragrafi[0].startswith("Relazione finale — ")
