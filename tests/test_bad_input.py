@@ -517,3 +517,12 @@ def test_stesso_codice_fiscale_due_volte_nello_stesso_centro_rifiutato(app, api_
                                                  "cognome": "Prova", "codice_fiscale": cf})
     assert r.status_code == 422
     assert "codice_fiscale" in r.get_json()["message"]
+
+
+@pytest.mark.parametrize("voce", ["-927863826416713859072", "99999999999999999999999", "0", "abc"])
+def test_residui_con_una_voce_impossibile_400(api_di, voce):
+    """Found by the fuzz: an id past the database's integers answered 500."""
+    capofila = api_di("capofila")
+    pid = capofila.get("/api/v1/progetto/?q=(page_size:1)").get_json()["result"][0]["id"]
+    r = capofila.get(f"/api/v1/progetto/{pid}/residui?voce={voce}")
+    assert r.status_code == 400 and r.get_json()["message"] == "Voce di spesa sconosciuta."

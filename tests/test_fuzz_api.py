@@ -221,7 +221,10 @@ def test_fuzz_api_no_5xx_no_other_cavs_personal_data_italian_4xx(app_fuzz, utent
             richieste[op.label] += 1
             esiti[f"{risposta.status_code // 100}xx"] += 1
             case.validate_response(risposta, checks=[not_a_server_error])
-            testo = risposta.text
+            tipo = risposta.headers.get("Content-Type", "")
+            # A document (the relazione finale's docx) is not text: scanned as bytes, never decoded
+            # as UTF-8 (its own test reads it back and scans every paragraph).
+            testo = risposta.text if "json" in tipo or tipo.startswith("text/") else risposta.content.decode("latin-1")
             trovati = {altrui[t] for t in trova_altrui.findall(testo)}
             # Name the woman's code and the field, never the value: this message reaches logs.
             assert not trovati, f"{op.label} risponde con dati personali altrui: {sorted(trovati)}"

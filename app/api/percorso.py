@@ -198,8 +198,10 @@ class ProgettoApi(LiaModelRestApi):
             return self.response_404()
         voce = None
         if request.args.get("voce"):
+            from app.api.robustezza import id_valido
+
             voce_id = request.args.get("voce", type=int)
-            voce = db.session.get(m.VoceSpesa, voce_id) if voce_id is not None else None
+            voce = db.session.get(m.VoceSpesa, voce_id) if id_valido(voce_id) else None
             if voce is None:
                 return self.response_400(message="Voce di spesa sconosciuta.")
         return self.response(200, result=residui_progetto(progetto, voce))
