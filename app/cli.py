@@ -108,6 +108,16 @@ def demo_cmd(password):
         click.echo(f"  {username:<22} {ruolo}")
 
 
+def _scrivi_documento(percorso: str, produci, cosa: str) -> None:
+    """Write a document that leaves the system (counts and texts, no personal data), produced
+    across the perimeter as the Region's aggregates are."""
+    with come_sistema():
+        contenuto = produci()
+    with open(percorso, "wb") as f:
+        f.write(contenuto)
+    click.echo(f"{cosa} in {percorso}")
+
+
 @lia.command("relazione-finale")
 @click.option("--out", "percorso", required=True, type=click.Path(dir_okay=False), help="file .docx da scrivere")
 @with_appcontext
@@ -115,11 +125,7 @@ def relazione_finale_cmd(percorso):
     """Scrive la relazione finale (Word): i testi del capofila e i numeri letti dai dati, nessun dato personale."""
     from app.servizi.relazione import docx
 
-    with come_sistema():
-        contenuto = docx()
-    with open(percorso, "wb") as f:
-        f.write(contenuto)
-    click.echo(f"relazione finale scritta in {percorso}")
+    _scrivi_documento(percorso, docx, "relazione finale scritta")
 
 
 @lia.command("statistiche")
@@ -129,11 +135,7 @@ def statistiche_cmd(percorso):
     """Scrive le statistiche delle donne (Excel): solo conteggi, i piccoli riservati, nessun dato personale."""
     from app.servizi.statistiche import xlsx
 
-    with come_sistema():
-        contenuto = xlsx()
-    with open(percorso, "wb") as f:
-        f.write(contenuto)
-    click.echo(f"statistiche scritte in {percorso}")
+    _scrivi_documento(percorso, xlsx, "statistiche scritte")
 
 
 @lia.command("rendicontazione")

@@ -26,7 +26,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from app.rules.eligibility import formatta_data
+from app.rules.eligibility import formatta_data, formatta_euro
 from app.rules.programma import SezioneRelazione
 from app.rules.riservatezza import RISERVATO
 
@@ -93,16 +93,7 @@ class DatiRelazione:
 
 
 def euro(v: Decimal | None) -> str:
-    if v is None:
-        return "—"
-    intero, decimali = f"{v.quantize(Decimal('0.01')):.2f}".split(".")
-    segno = "-" if intero.startswith("-") else ""
-    intero = intero.lstrip("-")
-    gruppi = []
-    while intero:
-        gruppi.insert(0, intero[-3:])
-        intero = intero[:-3]
-    return f"€ {segno}{'.'.join(gruppi)},{decimali}"
+    return formatta_euro(v) if v is not None else "—"
 
 
 def _percentuale(valore: Conteggio, target: int) -> str:
