@@ -249,3 +249,32 @@ def test_il_database_rifiuta_un_giustificativo_ammesso_due_volte(app, api_di):
         db.session.delete(forzata)
         db.session.commit()
         db.session.remove()
+
+
+def test_testi_della_relazione_salvati_insieme_uno_solo_vince(app, api_di, server):
+    """Eight saves of the same section of the relazione finale at once, all from the same read:
+    one is written, the other seven are refused as stale (409), none answers 500 or overwrites."""
+    sezione = "accordi_formazione"
+    letto = api_di("capofila").get("/api/v1/relazionefinale/").get_json()["result"]
+    versione = next(s["versione"] for s in letto if s["sezione"] == sezione)
+    tokens = [_token(server, "capofila") for _ in range(8)]
+    via = threading.Barrier(len(tokens))
+    esiti: list = [None] * len(tokens)
+
+    def invia(i):
+        via.wait(timeout=30)
+        r = requests.put(server + "/api/v1/relazionefinale/", timeout=60,
+                         headers={"Authorization": f"Bearer {tokens[i]}"},
+                         json={sezione: {"testo": f"Stesura numero {i}", "versione": versione}})
+        esiti[i] = r.status_code
+
+    fili = [threading.Thread(target=invia, args=(i,)) for i in range(len(tokens))]
+    for f in fili:
+        f.start()
+    for f in fili:
+        f.join(timeout=90)
+    assert sorted(esiti) == [200] + [409] * 7, esiti
+    dopo = api_di("capofila").get("/api/v1/relazionefinale/").get_json()["result"]
+    salvata = next(s for s in dopo if s["sezione"] == sezione)
+    assert salvata["versione"] == versione + 1
+    assert salvata["testo"] == f"Stesura numero {esiti.index(200)}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import models as m
 from app.extensions import db
@@ -79,7 +81,14 @@ def salva_testi(nuovi: dict[str, dict], utente) -> int:
         cambiati += 1
     if motivi:
         raise TestoSuperato([], per_campo=motivi)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except (IntegrityError, StaleDataError):
+        # Saved by someone else between our read and our write (the same new section twice,
+        # or an update under an older version): refused like a stale form.
+        raise TestoSuperato([], per_campo={k: [
+            f"«{titoli[k]}» è stata modificata da qualcun altro nello stesso momento: ricaricate la pagina e "
+            "riportate le vostre modifiche."] for k in nuovi}) from None
     return cambiati
 
 
