@@ -36,8 +36,9 @@ serve:
 
 run: translations demo serve
 
+# Both cores (pytest-xdist), whole files per worker: each worker has its own app and database.
 test: translations
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m tests.bench

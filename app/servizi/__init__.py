@@ -18,7 +18,8 @@ The contract of every module in this package:
 Modules by subject: beneficiarie (the woman's records, her code, her identity), percorso
 (segnalazione → progetto and its transitions), scadenze (the to-do lists), spese (eligibility,
 recompute), asse1, allegati, utenti, indicatori, rendicontazione, programma (the catalogue),
-conservazione (erasing a woman's personal data).
+conservazione (erasing a woman's personal data), statistiche and relazione (what leaves the
+system as counts: the statistics without identities, the relazione finale).
 """
 from __future__ import annotations
 
