@@ -29,8 +29,9 @@ def test_la_conferma_dice_cosa_e_stato_salvato(client_di, api_di):
     conferme = _conferme(r)
     assert len(conferme) == 1 and re.fullmatch(r"Beneficiaria CM-2023-\d{4} registrata\.", conferme[0]), conferme
     codice = conferme[0].split()[1]
-    bid = next(b["id"] for b in api_di("cav.crema").get("/api/v1/beneficiaria/?q=(page_size:100)").get_json()["result"]
-               if b["codice"] == codice)
+    bid = next(b["id"] for b in api_di("cav.crema").get(
+        f"/api/v1/beneficiaria/?q=(filters:!((col:codice,opr:eq,value:'{codice}')))").get_json()["result"]
+        if b["codice"] == codice)
     consenti(api_di("cav.crema"), bid, ("condivisione_equipe",))  # the profile-only form records none
 
     r = cav.post(f"/segnalazioneview/add?_flt_0_beneficiaria={bid}", follow_redirects=True, data={

@@ -25,7 +25,7 @@ def test_il_membro_della_micro_equipe_di_un_altro_cav_non_modifica_la_donna(app,
 
     # The member finds the case in her list and presses its "modifica" button.
     page = pagina_di("cav.cremona")
-    page.goto(f"{server}/beneficiariaview/list/?psize_BeneficiariaView=100")
+    page.goto(f"{server}/beneficiariaview/list/?_flt_0_codice={codice}")  # her row, whatever the list's size
     riga = page.locator("table.table-hover > tbody > tr", has_text=codice)
     riga.locator(f"a[href*='/beneficiariaview/edit/{bid}']").click()
     page.wait_for_load_state()
@@ -37,7 +37,7 @@ def test_il_membro_della_micro_equipe_di_un_altro_cav_non_modifica_la_donna(app,
 
     # Her own CAV deletes her from the list: the confirmation, then the reason she stays.
     page = pagina_di("cav.crema")
-    page.goto(f"{server}/beneficiariaview/list/?psize_BeneficiariaView=100")
+    page.goto(f"{server}/beneficiariaview/list/?_flt_0_codice={codice}")  # her row, whatever the list's size
     page.locator(f"[id='btn-delete-/beneficiariaview/delete/{bid}']").click()
     page.locator("#modal-confirm-ok").click()
     page.wait_for_load_state()
