@@ -23,7 +23,7 @@ def test_cav_registra_una_donna_e_i_suoi_dati_personali(pagina_di, server, app):
     page = pagina_di("cav.crema")
     menu(page, "Casi", "Beneficiarie")
     assert "/beneficiariaview/list" in page.url
-    page.goto(f"{server}/beneficiariaview/list/?psize_BeneficiariaView=100")
+    page.goto(f"{server}/beneficiariaview/list/?psize_BeneficiariaView=100&_oc_BeneficiariaView=codice&_od_BeneficiariaView=desc")  # newest first
     prima = colonna(page, 2)
     assert prima and all(c.startswith("CM-") for c in prima), prima
 
@@ -39,7 +39,7 @@ def test_cav_registra_una_donna_e_i_suoi_dati_personali(pagina_di, server, app):
     scegli(page, "condizione_occupazionale", "Occupata con lavoro precario")
     salva_e_verifica(page)
 
-    page.goto(f"{server}/beneficiariaview/list/?psize_BeneficiariaView=100")
+    page.goto(f"{server}/beneficiariaview/list/?psize_BeneficiariaView=100&_oc_BeneficiariaView=codice&_od_BeneficiariaView=desc")  # newest first
     nuovi = sorted(set(colonna(page, 2)) - set(prima))
     assert len(nuovi) == 1, nuovi
     codice = nuovi[0]
