@@ -2,16 +2,14 @@
 download the Word document. The same service as the page."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import Response, g, request
+from flask import g, request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
 from app.api.messaggi import RisposteItaliane
 from app.servizi import Rifiuto, relazione, transazione
 from app.servizi.relazione import RISORSA_RELAZIONE
-from app.views.relazione import DOCX
+from app.views.relazione import risposta_docx
 
 
 class RelazioneFinaleApi(RisposteItaliane, BaseApi):
@@ -85,9 +83,7 @@ class RelazioneFinaleApi(RisposteItaliane, BaseApi):
             401: {$ref: '#/components/responses/401'}
             403: {$ref: '#/components/responses/403'}
         """
-        ora = datetime.now()
-        return Response(relazione.docx(ora), mimetype=DOCX, headers={
-            "Content-Disposition": f'attachment; filename="relazione-finale-lia2-{ora:%Y%m%d}.docx"'})
+        return risposta_docx()
 
 
 def registra(appbuilder):

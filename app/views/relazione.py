@@ -59,9 +59,14 @@ class RelazioneFinaleView(BaseView):
     @expose("/scarica")
     @has_access
     def scarica(self):
-        ora = datetime.now()
-        return Response(relazione.docx(ora), mimetype=DOCX, headers={
-            "Content-Disposition": f'attachment; filename="relazione-finale-lia2-{ora:%Y%m%d}.docx"'})
+        return risposta_docx()
+
+
+def risposta_docx() -> Response:
+    """The document as a download, for the page and the API alike."""
+    ora = datetime.now()
+    return Response(relazione.docx(ora), mimetype=DOCX, headers={
+        "Content-Disposition": f'attachment; filename="relazione-finale-lia2-{ora:%Y%m%d}.docx"'})
 
 
 def registra(appbuilder):
