@@ -41,6 +41,11 @@ def progetto_validato(api_di, cav="cav.crema", equipe="equipe.crema", prefisso="
     r = api_cav.get("/api/v1/microequipe/?q=(page_size:100)")
     assert r.status_code == 200, r.get_json()
     aperte = {x["beneficiaria"]["id"] for x in r.get_json()["result"]}
+    # Nor women another test gave an other measure (Reddito di Libertà, GOL…): it would refuse or
+    # warn on her spese (double funding) where the caller expects none.
+    r = api_cav.get("/api/v1/altramisura/?q=(page_size:100)")
+    assert r.status_code == 200, r.get_json()
+    aperte |= {x["beneficiaria"]["id"] for x in r.get_json()["result"]}
     donne = [d for d in beneficiaria_di(api_cav, prefisso) if d["id"] not in aperte]
     _contatore["n"] += 1
     donna = donne[_contatore["n"] % len(donne)]
