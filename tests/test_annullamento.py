@@ -122,7 +122,7 @@ def test_la_spesa_annullata_resta_visibile_esce_dai_massimali_e_il_giustificativ
         ricalcola_progetto(progetto)
         return s.get(m.Spesa, prima).ammissibile, s.get(m.Spesa, prima).annullata
     assert _nel_db(app, ricalcola) == (False, True)
-    r = cav.get(f"/api/v1/spesa/?q=(filters:!((col:annullata,opr:eq,value:!t)),page_size:100)")
+    r = cav.get(f"/api/v1/spesa/?q=(filters:!((col:annullata,opr:eq,value:!t)),order_column:id,order_direction:desc,page_size:100)")
     assert prima in [x["id"] for x in r.get_json()["result"]]
 
 
