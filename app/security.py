@@ -8,7 +8,8 @@ Two layers, both here:
    exports all see the same rows. No user in context means no rows (fail closed); code that
    must cross the perimeter (migrations, demo loader, rendicontazione for the Region on
    aggregated data) says so explicitly with `with come_sistema():`.
-The FAB `base_filters` on views and APIs express the same rule for the UI's own counting.
+The FAB `base_filters` on views and APIs name the perimeter on each screen without repeating it:
+the hook is the one place its criterion is written into SQL, once per scoped entity.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.sqla.models import Role
 from flask_appbuilder.security.views import RoleModelView
-from sqlalchemy import and_, event, false, or_, select, true
+from sqlalchemy import and_, event, exists, false, or_, select, true
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from app import autenticazione
@@ -193,8 +194,21 @@ def _modelli_per_beneficiaria():
 _NESSUN_ID = -1  # matches no row: keeps the SQL shape constant (see below)
 
 
-def _opzioni_perimetro(p: Perimetro):
-    """Loader criteria for the perimeter.
+# The perimeter's subqueries read the women through a Core alias, not the mapped class: the hook
+# scopes every ORM occurrence of Beneficiaria, so `select(Beneficiaria.id)` would carry the criterion
+# twice; and an alias of its own is never correlated to a lia_beneficiaria of the enclosing query.
+_BENEFICIARIE = Beneficiaria.__table__.alias("lia_perimetro")
+
+
+def _opzioni_perimetro(p: Perimetro, per_riga: bool = True):
+    """Loader criteria for the perimeter: each scoped entity of a statement gets its criterion once,
+    and a perimeter that sees every woman adds none to her records (only the identities' own rule).
+
+    A woman's record is in the perimeter when its woman is. The two forms below say exactly that
+    and differ only in the plan they lead to: `per_riga` (a page, a related row) probes her by
+    primary key for each record read (EXISTS), so a page ordered by an indexed column stops after
+    its rows; otherwise (a count, a total, a whole list) the perimeter's women drive the read
+    (IN), which SQLite turns into one index search per woman instead of a probe per record.
 
     Lambdas, so that SQLAlchemy adapts them to the aliases FAB uses in its joins. Their closure
     variables are plain ints and tuples, which SQLAlchemy turns into bound parameters: the cached
@@ -207,10 +221,20 @@ def _opzioni_perimetro(p: Perimetro):
     ambito = p.ambito_beneficiarie or _NESSUN_ID
     ids = tuple(sorted(p.id_beneficiarie)) or (_NESSUN_ID,)
     cav_dati = p.ente_dati_personali or _NESSUN_ID
-    opts = [with_loader_criteria(
-        DatiPersonali,
-        lambda cls: cls.beneficiaria_id.in_(select(Beneficiaria.id).where(Beneficiaria.ente_id == cav_dati)),
-        include_aliases=True)]
+    b = _BENEFICIARIE
+    if per_riga:
+        dati = lambda cls: exists().where(b.c.id == cls.beneficiaria_id,  # noqa: E731
+                                          b.c.ente_id == cav_dati).correlate_except(b)
+        record = lambda cls: exists().where(b.c.id == cls.beneficiaria_id, or_(  # noqa: E731
+            b.c.ente_id == ente, and_(b.c.riservata_dal.is_(None), or_(b.c.ambito_id == ambito, b.c.id.in_(ids)))
+        )).correlate_except(b)
+    else:
+        dati = lambda cls: cls.beneficiaria_id.in_(  # noqa: E731
+            select(b.c.id).where(b.c.ente_id == cav_dati).correlate_except(b))
+        record = lambda cls: cls.beneficiaria_id.in_(select(b.c.id).where(or_(  # noqa: E731
+            b.c.ente_id == ente, and_(b.c.riservata_dal.is_(None), or_(b.c.ambito_id == ambito, b.c.id.in_(ids))))
+        ).correlate_except(b))
+    opts = [with_loader_criteria(DatiPersonali, dati, include_aliases=True)]
     if p.tutte_beneficiarie:
         return opts
     opts.append(with_loader_criteria(
@@ -218,17 +242,8 @@ def _opzioni_perimetro(p: Perimetro):
         lambda cls: or_(cls.ente_id == ente,
                         and_(cls.riservata_dal.is_(None), or_(cls.ambito_id == ambito, cls.id.in_(ids)))),
         include_aliases=True))
-    for modello in _modelli_per_beneficiaria():
-        if modello is DatiPersonali:
-            continue
-        opts.append(with_loader_criteria(
-            modello,
-            lambda cls: cls.beneficiaria_id.in_(
-                select(Beneficiaria.id).where(or_(
-                    Beneficiaria.ente_id == ente,
-                    and_(Beneficiaria.riservata_dal.is_(None),
-                         or_(Beneficiaria.ambito_id == ambito, Beneficiaria.id.in_(ids)))))),
-            include_aliases=True))
+    opts += [with_loader_criteria(modello, record, include_aliases=True)
+             for modello in _modelli_per_beneficiaria() if modello is not DatiPersonali]
     return opts
 
 
@@ -238,7 +253,9 @@ def _applica_perimetro(state):
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    opts = _opzioni_perimetro(perimetro_corrente())
+    # A page (LIMIT) or the related rows of one are read row by row; anything else as a whole set.
+    per_riga = state.is_relationship_load or getattr(state.statement, "_limit_clause", None) is not None
+    opts = _opzioni_perimetro(perimetro_corrente(), per_riga)
     if opts:
         state.statement = state.statement.options(*opts)
 
@@ -295,22 +312,20 @@ def attore_di(utente):
 
 
 class FiltroPerimetro(BaseFilter):
-    """FAB base filter: the same perimeter, for list counts and the API's own queries."""
+    """FAB base filter of the perimeter's screens and APIs. The rows are limited by the session hook
+    above, on this query as on every other: adding the criterion here too would put it twice in the
+    same statement. What the filter adds is the fail-closed edge: a query run while the hook stands
+    aside (`_in_calcolo`, the perimeter's own lookups) sees no row."""
 
     name = "Perimetro"
     arg_name = None
 
     def apply(self, query, value):
-        return query.where(criterio_beneficiarie(perimetro_corrente()))
+        return query.where(false()) if _in_calcolo.get() else query
 
 
-class FiltroPerimetroCollegati(BaseFilter):
-    name = "Perimetro"
-    arg_name = None
-
-    def apply(self, query, value):
-        crit = criterio_beneficiarie(perimetro_corrente())
-        return query.where(self.model.beneficiaria_id.in_(select(Beneficiaria.id).where(crit)))
+class FiltroPerimetroCollegati(FiltroPerimetro):
+    """The same, for records of one woman (they share her perimeter through the hook)."""
 
 
 # --- Logging in (the mechanics are in app.autenticazione) ------------------------------------
@@ -608,6 +623,19 @@ def segue_i_massimali(utente, progetto=None) -> bool:
     if valida_come_capofila(utente):
         return True
     return registra_per_le_donne(utente) if progetto is None else detiene(utente, progetto.beneficiaria)
+
+
+def criterio_massimali_seguiti(utente):
+    """`segue_i_massimali(utente, progetto)` as a WHERE on Progetto, for the bell that asks it of
+    every open project on every page: the capofila all, a CAV operator those of the women she holds."""
+    from app.models import Progetto
+
+    if valida_come_capofila(utente):
+        return true()
+    if not registra_per_le_donne(utente):
+        return false()
+    b = _BENEFICIARIE
+    return exists().where(b.c.id == Progetto.beneficiaria_id, b.c.ente_id == _ente(utente).id).correlate_except(b)
 
 
 def vede_nome_in_scheda(utente, beneficiaria) -> bool:

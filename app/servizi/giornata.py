@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from app import models as m
 from app.extensions import db
@@ -19,7 +19,8 @@ from app.rules import workflow
 from app.rules.eligibility import formatta_euro
 from app.rules.programma import Programma
 from app.security import (
-    attore_di, coordina, gestisce_asse1, segue_i_massimali, valida_come_capofila, valida_come_equipe,
+    attore_di, coordina, criterio_massimali_seguiti, gestisce_asse1, segue_i_massimali, valida_come_capofila,
+    valida_come_equipe,
 )
 from app.servizi import scadenze
 from app.servizi.percorso import stato_di
@@ -139,18 +140,20 @@ def progetti_vicini_al_massimale(utente, programma: Programma) -> list[Riga] | N
     None when the user watches no project's money."""
     if not segue_i_massimali(utente):
         return None
-    aperti = db.session.execute(select(m.Progetto).where(m.Progetto.stato.in_(
-        [workflow.VALIDATO_EQUIPE, workflow.VALIDATO_CAPOFILA, workflow.IN_CORSO])).order_by(m.Progetto.id)
-    ).scalars().all()
-    seguiti = {p.id: p for p in aperti if segue_i_massimali(utente, p)}
+    # The bell runs this on every page: the database sums the spese per project and voce, over the
+    # projects she watches (the predicate's own SQL form), instead of loading every open project.
     spese = db.session.execute(
-        select(m.Spesa.progetto_id, m.VoceSpesa.codice, m.Spesa.importo, m.Spesa.data)
+        select(m.Spesa.progetto_id, m.Progetto.codice, m.VoceSpesa.codice, func.sum(m.Spesa.importo),
+               func.max(m.Spesa.data))
         .join(m.VoceSpesa, m.VoceSpesa.id == m.Spesa.voce_id)
-        .where(m.Spesa.progetto_id.in_(sorted(seguiti)), m.Spesa.ammissibile.is_(True),
-               m.Spesa.annullata.is_(False))).all() if seguiti else []
-    per_progetto = defaultdict(list)
-    for pid, voce, importo, quando in spese:
+        .join(m.Progetto, m.Progetto.id == m.Spesa.progetto_id)
+        .where(m.Progetto.stato.in_([workflow.VALIDATO_EQUIPE, workflow.VALIDATO_CAPOFILA, workflow.IN_CORSO]),
+               criterio_massimali_seguiti(utente), m.Spesa.ammissibile.is_(True), m.Spesa.annullata.is_(False))
+        .group_by(m.Spesa.progetto_id, m.Progetto.codice, m.VoceSpesa.codice)).all()
+    per_progetto, codici = defaultdict(list), {}
+    for pid, codice, voce, importo, quando in spese:
         per_progetto[pid].append((voce, Decimal(importo), quando))
+        codici[pid] = codice
     righe = []
     for pid, sue in per_progetto.items():
         vicini = regole.massimali_quasi_esauriti(regole.uso_massimali(programma, [(v, i) for v, i, _ in sue]),
@@ -158,7 +161,7 @@ def progetti_vicini_al_massimale(utente, programma: Programma) -> list[Riga] | N
         if vicini:
             nota = "; ".join(f"{u.massimale.descrizione} al {u.percentuale}% ({formatta_euro(u.speso)} "
                              f"di {formatta_euro(u.massimale.importo)})" for u in vicini)
-            righe.append(Riga(pid, seguiti[pid].codice, max(q for _, _, q in sue), nota,
+            righe.append(Riga(pid, codici[pid], max(q for _, _, q in sue), nota,
                               ",".join(sorted(u.massimale.codice for u in vicini))))
     return _per_eta(righe)
 

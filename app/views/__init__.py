@@ -1,7 +1,7 @@
 """FAB screens: declarations, with the few hooks that make them safe.
 
 Access to rows is decided in app.security (the perimeter applies to every query); the
-base_filters below express the same rule for FAB's own counts. Actions load their records
+base_filters below name it on each screen without repeating its SQL. Actions load their records
 through the filters too (FAB's stock action routes do not).
 """
 from __future__ import annotations
