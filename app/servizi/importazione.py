@@ -445,3 +445,69 @@ def concludi(esito: Esito, utente, prova: bool) -> None:
     if prova or not esito.ok:
         db.session.rollback()
     registra_audit(esito, utente, prova)
+
+
+# --- the file between the dry run and the import (the page) --------------------------------------
+
+SOTTOCARTELLA = ".importazioni"  # hidden: stays out of backups
+DURATA_S = 60 * 60
+
+
+def _cartella():
+    from pathlib import Path
+
+    cartella = Path(current_app.config["LIA_UPLOAD_DIR"]) / SOTTOCARTELLA
+    cartella.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return cartella
+
+
+def deposita(contenuto: bytes, utente_id: int) -> str:
+    """Keep a tried file for the «Importa» that follows, encrypted like the personal data it
+    holds, for an hour, usable by its uploader only. Returns its token."""
+    import base64
+    import json
+    import secrets
+    import time
+
+    from app.crypto import cifra
+
+    for vecchio in _cartella().iterdir():
+        try:
+            if time.time() - vecchio.stat().st_mtime > DURATA_S:
+                vecchio.unlink()
+        except FileNotFoundError:
+            pass
+    token = secrets.token_hex(16)
+    (_cartella() / token).write_text(json.dumps({"utente": utente_id,
+                                                 "file": cifra(base64.b64encode(contenuto).decode())}))
+    return token
+
+
+def ritira(token: str | None, utente_id: int) -> bytes | None:
+    """The kept file of `token`, if it is this user's and not expired."""
+    import base64
+    import json
+    import re
+    import time
+
+    from app.crypto import DatoCifratoCorrotto, decifra
+
+    if not token or not re.fullmatch(r"[0-9a-f]{32}", token):
+        return None
+    percorso = _cartella() / token
+    try:
+        if time.time() - percorso.stat().st_mtime > DURATA_S:
+            return None
+        dati = json.loads(percorso.read_text())
+        if dati.get("utente") != utente_id:
+            return None
+        return base64.b64decode(decifra(dati["file"]))
+    except (FileNotFoundError, ValueError, KeyError, DatoCifratoCorrotto):
+        return None
+
+
+def scarta(token: str | None) -> None:
+    import re
+
+    if token and re.fullmatch(r"[0-9a-f]{32}", token):
+        (_cartella() / token).unlink(missing_ok=True)
