@@ -123,24 +123,34 @@ class _Importazione:
                     _motivi_rifiuto(riga, exc)
             if i % 500 == 0 or i == totale:
                 self.avanzamento(nome, i, totale)
+        db.session.flush()  # the next sheet's checks read these rows with autoflush off (consents)
 
     # --- the woman, found by her codice fiscale ---------------------------------------------------
 
+    def _precarica(self) -> None:
+        """Every codice fiscale of the file looked up at once through its blind index: her own
+        CAV's women inside the perimeter; elsewhere in the network, only whether the key exists."""
+        cfs = {normalizza_cf(r.valori.get("codice_fiscale") or "") for elenco in self.righe.values() for r in elenco}
+        indici = {indice_cieco(cf): cf for cf in cfs if cf}
+        chiavi = sorted(indici)
+        for i in range(0, len(chiavi), 500):
+            blocco = chiavi[i:i + 500]
+            for dp in db.session.execute(select(m.DatiPersonali).where(m.DatiPersonali.cf_indice.in_(blocco))).scalars():
+                if dp.beneficiaria.ente_id == self.ente.id:
+                    self.donne[indici[dp.cf_indice]] = dp.beneficiaria
+            with come_sistema():  # only the keys leave this block
+                self.altrove |= {indici[k] for k in db.session.execute(
+                    select(m.DatiPersonali.cf_indice).where(m.DatiPersonali.cf_indice.in_(blocco))).scalars()}
+        self.altrove -= set(self.donne)
+        with come_sistema():  # the giustificativi her CAV already recorded: keys only
+            self.giustificativi = {tuple(r) for r in db.session.execute(
+                select(m.Spesa.giustificativo_chiave, m.Spesa.giustificativo_data).where(
+                    m.Spesa.ente_pagatore_id == self.ente.id, m.Spesa.annullata.is_(False)))}
+
     def _cerca(self, cf: str) -> m.Beneficiaria | None:
-        if cf in self.donne:
-            return self.donne[cf]
-        indice = indice_cieco(cf)
-        dp = db.session.execute(select(m.DatiPersonali).where(m.DatiPersonali.cf_indice == indice)
-                                ).scalars().first()  # inside the perimeter: her own CAV's only
-        if dp is not None and dp.beneficiaria.ente_id == self.ente.id:
-            self.donne[cf] = dp.beneficiaria
-            return dp.beneficiaria
-        with come_sistema():  # only whether the key exists elsewhere leaves this block
-            altrove = db.session.execute(select(m.DatiPersonali.id).where(m.DatiPersonali.cf_indice == indice)
-                                         ).first() is not None
-        if altrove:
+        if cf in self.altrove:
             raise Rifiuto(MSG_ALTRO_CENTRO, per_campo={"codice_fiscale": [MSG_ALTRO_CENTRO]})
-        return None
+        return self.donne.get(cf)
 
     def _donna_di(self, riga) -> m.Beneficiaria:
         cf = normalizza_cf(riga.valori["codice_fiscale"])
@@ -183,6 +193,7 @@ class _Importazione:
                                                         "telefono", "email", "indirizzo", "comune")})
         registra_donna(b, identita, self.utente)
         self.donne[cf] = b
+        self.nuove.add(b.id)
         self._conta("Donne", True)
 
     # --- her consents and other measures ---------------------------------------------------------
@@ -198,13 +209,12 @@ class _Importazione:
         c = m.Consenso(tipo=v["tipo"], data=v["data"], revocato_il=v["revocato_il"], registrato_da_id=self.utente.id)
         verifica_consenso(c)
         verifica_oggetto(c)
-        if b.id is not None and db.session.execute(select(m.Consenso.id).where(
+        if b.id not in self.nuove and db.session.execute(select(m.Consenso.id).where(
                 m.Consenso.beneficiaria_id == b.id, m.Consenso.tipo == c.tipo, m.Consenso.data == c.data)).first():
             self._conta("Consensi", False)
             return
         c.beneficiaria = b
         db.session.add(c)
-        db.session.flush()
         self._conta("Consensi", True)
 
     def altra_misura(self, riga):
@@ -227,21 +237,22 @@ class _Importazione:
         a = m.AltraMisura(tipo=tipo, data_inizio=v["data_inizio"], data_fine=v["data_fine"], assi_coperti=assi,
                           note=v["note"] or "")
         verifica_oggetto(a)
-        if b.id is not None and db.session.execute(select(m.AltraMisura.id).where(
+        if b.id not in self.nuove and db.session.execute(select(m.AltraMisura.id).where(
                 m.AltraMisura.beneficiaria_id == b.id, m.AltraMisura.tipo == tipo,
                 m.AltraMisura.data_inizio == a.data_inizio)).first():
             self._conta("Altre misure", False)
             return
         a.beneficiaria = b
         db.session.add(a)
-        db.session.flush()
         self.ricalcolare.add(b.id)
         self._conta("Altre misure", True)
 
     # --- her path --------------------------------------------------------------------------------
 
     def _segnalazione_di(self, b: m.Beneficiaria, giorno: date) -> m.Segnalazione | None:
-        if b.id is None:
+        if (b.id, giorno) in self.segnalazioni:
+            return self.segnalazioni[(b.id, giorno)]
+        if b.id in self.nuove:
             return None
         return db.session.execute(select(m.Segnalazione).where(
             m.Segnalazione.beneficiaria_id == b.id, m.Segnalazione.data == giorno)
@@ -257,7 +268,10 @@ class _Importazione:
         if area is None:
             raise Rifiuto(regole.motivo_scelta(v["area_richiesta"], m.AREE),
                           per_campo={"area_richiesta": [regole.motivo_scelta(v["area_richiesta"], m.AREE)]})
-        if self._segnalazione_di(b, v["data"]) is not None:
+        if (b.id, v["data"]) in self.segnalazioni or self._segnalazione_di(b, v["data"]) is not None:
+            if (b.id, v["data"]) in self.segnalazioni:
+                raise Rifiuto("Segnalazione ripetuta nel foglio (stessa donna, stessa data).",
+                              per_campo={"data": ["Ripetuta nel foglio."]})
             self._conta("Segnalazioni", False)
             return
         esito = None
@@ -290,7 +304,7 @@ class _Importazione:
         if valutazione is not None:
             valutazione.segnalazione = s
             db.session.add(valutazione)
-        db.session.flush()
+        self.segnalazioni[(b.id, v["data"])] = s
         self._conta("Segnalazioni", True)
 
     def progetto(self, riga):
@@ -314,7 +328,7 @@ class _Importazione:
         if stato is None:
             motivo = regole.motivo_scelta(v["stato"], workflow.STATI_ETICHETTE)
             raise Rifiuto(motivo, per_campo={"stato": [motivo]})
-        esistente = db.session.execute(select(m.Progetto).where(
+        esistente = None if b.id in self.nuove else db.session.execute(select(m.Progetto).where(
             m.Progetto.segnalazione_id == s.id, m.Progetto.area == area,
             m.Progetto.data_inizio == v["data_inizio"] if v["data_inizio"] else m.Progetto.data_inizio.is_(None))
             .order_by(m.Progetto.id)).scalars().first()
@@ -384,10 +398,11 @@ class _Importazione:
                 motivo = regole.motivo_scelta(v["giustificativo_tipo"], m.TIPI_GIUSTIFICATIVO)
                 raise Rifiuto(motivo, per_campo={"giustificativo_tipo": [motivo]})
         numero = (v["giustificativo_numero"] or "")[:50]
-        if db.session.execute(select(m.Spesa.id).where(
-                m.Spesa.ente_pagatore_id == self.ente.id,
-                m.Spesa.giustificativo_chiave == normalizza_giustificativo(numero),
-                m.Spesa.giustificativo_data == v["giustificativo_data"], m.Spesa.annullata.is_(False))).first():
+        chiave = (normalizza_giustificativo(numero), v["giustificativo_data"])
+        if chiave in self.giustificativi:
+            if chiave in self.nel_file:
+                motivo = "Giustificativo ripetuto nel foglio (stesso numero e data)."
+                raise Rifiuto(motivo, per_campo={"giustificativo_numero": [motivo]})
             self._conta("Spese", False)
             return
         s = m.Spesa(progetto=p, voce=voce, importo=v["importo"], data=v["data"], fornitore=(v["fornitore"] or "")[:200],
@@ -397,13 +412,20 @@ class _Importazione:
         verifica_oggetto(s)
         prepara_spesa(s, self.utente, registra_non_ammissibile=bool(v["registra_non_ammissibile"]))
         db.session.add(s)
-        db.session.flush()
+        db.session.flush()  # the next spesa of the project is judged with this one
+        self.giustificativi.add(chiave)
+        self.nel_file.add(chiave)
         self._conta("Spese", True)
 
     def esegui(self) -> Esito:
         from app.servizi.spese import ricalcola_beneficiaria
 
         self._nel_file: set[str] = set()
+        self.altrove: set[str] = set()  # codici fiscali held by another CAV
+        self.nuove: set[int] = set()  # women created by this run: nothing of theirs to look up
+        self.segnalazioni: dict[tuple, m.Segnalazione] = {}  # (woman, date) -> created by this run
+        self.nel_file: set[tuple] = set()  # giustificativi imported by this run
+        self._precarica()
         self.voci = {vs.codice: vs for vs in db.session.execute(select(m.VoceSpesa)).scalars()}
         r = self.righe
         self._scorri("Donne", r["Donne"], self.donna)
