@@ -299,3 +299,35 @@ def test_a_file_over_the_upload_limit_gets_an_italian_413(app, client_di):
         "csrf_token": csrf_da(pagina.get_data(as_text=True)), "azione": "prova",
         "file": (io.BytesIO(b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1)), "grande.xlsx")})
     assert r.status_code == 413 and "File troppo grande" in r.get_data(as_text=True)
+
+
+def test_page_and_api_answers_carry_no_value_of_another_cavs_women(app, client_di, api_di, pii):
+    from conftest import ente_di
+
+    crema = ente_di(app, "cav.crema")
+    altrui = [v for v in pii.values() if v["ente_id"] != crema]
+    cf = next(x for v in altrui for x in v["valori"] if len(x) == 16)
+    fogli, _ = caso_completo(1, 1)
+    fogli["Donne"].append(donna(cf))
+    contenuto = cartella(fogli)
+    api = api_di("cav.crema")
+    risposte = [api.client.post("/api/v1/importazione/?dry_run=true", headers=api._h(),
+                                content_type="multipart/form-data",
+                                data={"file": (io.BytesIO(contenuto), "f.xlsx")})]
+    risposte.append(api.client.post("/api/v1/importazione/?dry_run=true&report=xlsx", headers=api._h(),
+                                    content_type="multipart/form-data", data={"file": (io.BytesIO(contenuto), "f.xlsx")}))
+    c = client_di("cav.crema")
+    pagina = c.get("/importazione/")
+    risposte.append(c.post("/importazione/", content_type="multipart/form-data", data={
+        "csrf_token": csrf_da(pagina.get_data(as_text=True)), "azione": "prova",
+        "file": (io.BytesIO(contenuto), "f.xlsx")}))
+    assert risposte[0].status_code == 422 and "altro centro" in risposte[0].get_data(as_text=True)
+    report = openpyxl.load_workbook(io.BytesIO(risposte[1].data))
+    testi = [r.get_data(as_text=True) for r in (risposte[0], risposte[2])]
+    testi.append(" ".join(str(c.value) for ws in report for riga in ws.iter_rows() for c in riga))
+    suoi = {str(x) for righe in fogli.values() for riga in righe for x in riga} | {"1985-02-01"}
+    for v in altrui:
+        for valore in [*v["valori"], v["codice"]]:
+            if valore in suoi:
+                continue  # what she typed herself (other tests import the same fictional values elsewhere)
+            assert all(valore not in t for t in testi), "un dato di una donna di un altro centro"
