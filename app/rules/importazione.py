@@ -322,7 +322,6 @@ def motivo_scelta(valore: str, opzioni: dict[str, str]) -> str:
 # --- projects recorded with their past decisions -------------------------------------------------
 
 STATI_VALIDATI_EQUIPE = ("validato_equipe", "validato_capofila", "in_corso", "concluso")
-STATI_VALIDATI_CAPOFILA = ("validato_capofila",)
 
 
 def motivi_progetto_importato(stato: str, obiettivi: str, data_inizio: date | None, data_fine: date | None,
@@ -374,7 +373,7 @@ def _stile_intestazione(ws, colonne: int) -> None:
     for c in ws[1][:colonne]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="DDDDDD")
-    for i, c in enumerate(ws[1][:colonne], start=1):
+    for c in ws[1][:colonne]:
         ws.column_dimensions[c.column_letter].width = max(14, min(40, len(str(c.value or "")) + 4))
     ws.freeze_panes = "A2"
 

@@ -85,13 +85,13 @@ def modello() -> bytes:
                                  [(f.codice, f.descrizione) for f in programma.finalita_consenso])
 
 
-def _motivi_rifiuto(riga: regole.Riga, exc: Rifiuto, campi: dict[str, str] | None = None) -> None:
-    """A refusal of a service on the row: its reasons by column where the field maps onto one."""
-    campi = campi or {}
+def _motivi_rifiuto(riga: regole.Riga, exc: Rifiuto) -> None:
+    """A refusal of a service on the row: its reasons by field (the template's columns are named
+    after the fields; a field without a column is reported on the row)."""
     if exc.per_campo:
         for campo, motivi in exc.per_campo.items():
             for motivo in motivi:
-                riga.errore(campi.get(campo, campo), motivo)
+                riga.errore(campo, motivo)
     else:
         for motivo in exc.motivi:
             riga.errore("", motivo)
@@ -117,9 +117,7 @@ class _Importazione:
             if not riga.errori:
                 try:
                     gestisci(riga)
-                except NonConsentito as exc:
-                    _motivi_rifiuto(riga, exc)
-                except Rifiuto as exc:
+                except Rifiuto as exc:  # NonConsentito included: a row of a woman she does not hold
                     _motivi_rifiuto(riga, exc)
             if i % 500 == 0 or i == totale:
                 self.avanzamento(nome, i, totale)
