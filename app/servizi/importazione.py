@@ -119,6 +119,9 @@ class _Importazione:
                     gestisci(riga)
                 except Rifiuto as exc:  # NonConsentito included: a row of a woman she does not hold
                     _motivi_rifiuto(riga, exc)
+            if i % 50 == 0:
+                # Bounded pending rows: the consents' flush hook reads every pending record per woman.
+                db.session.flush()
             if i % 500 == 0 or i == totale:
                 self.avanzamento(nome, i, totale)
         db.session.flush()  # the next sheet's checks read these rows with autoflush off (consents)
