@@ -53,6 +53,7 @@ AZIONI = {
     "annullamento": "Annullamento di una spesa",
     "cancellazione_dati": "Cancellazione dei dati personali",
     "dossier": "Copia dei dati per l'interessata",
+    "importazione": "Importazione da Excel",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",

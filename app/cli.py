@@ -436,3 +436,84 @@ def anonimizza_cmd(codice, motivo):
     except Rifiuto as exc:
         raise Errore(str(exc)) from None
     click.echo(f"Dati personali di {codice} cancellati.")
+
+
+def _ente_da_importare(codice_o_nome: str):
+    """The CAV by its exact name, or by the code of its ambito when one CAV serves it."""
+    from app.models import Ambito, Ente
+
+    with come_sistema():
+        ente = db.session.execute(select(Ente).where(Ente.nome == codice_o_nome)).scalar_one_or_none()
+        if ente is None:
+            cav = db.session.execute(select(Ente).join(Ambito, Ambito.id == Ente.ambito_id).where(
+                Ambito.codice == codice_o_nome.upper(), Ente.tipo == "centro_antiviolenza")).scalars().all()
+            ente = cav[0] if len(cav) == 1 else None
+    if ente is None or not ente.is_cav:
+        raise Errore(f"nessun centro antiviolenza «{codice_o_nome}» (nome esatto dell'ente o codice dell'ambito)")
+    return ente
+
+
+def _operatrice(ente, username: str | None):
+    """Who the import acts as: the given user, or the ente's first active Operatrice CAV."""
+    from app.models import Utente
+    from app.security import registra_per_le_donne
+
+    with come_sistema():
+        query = select(Utente).where(Utente.ente_id == ente.id, Utente.active.is_(True)).order_by(Utente.id)
+        if username:
+            query = query.where(Utente.username == username)
+        utente = next((u for u in db.session.execute(query).scalars() if registra_per_le_donne(u)), None)
+    if utente is None:
+        raise Errore(f"nessuna operatrice attiva di «{ente.nome}»" + (f" con username {username}" if username else ""))
+    return utente
+
+
+@lia.command("importa")
+@click.argument("percorso", type=click.Path(exists=True, dir_okay=False))
+@click.option("--ente", "codice_o_nome", required=True, help="il centro antiviolenza: nome esatto o codice dell'ambito")
+@click.option("--utente", "username", default=None, help="l'operatrice per cui si importa (predefinita: la prima attiva)")
+@click.option("--dry-run", "prova", is_flag=True, help="giudica ogni riga e non scrive nulla")
+@click.option("--report", "resoconto", default=None, type=click.Path(dir_okay=False),
+              help="file .xlsx del resoconto, con gli errori accanto alle celle")
+@with_appcontext
+def importa_cmd(percorso, codice_o_nome, username, prova, resoconto):
+    """Importa donne, consensi, altre misure, segnalazioni, progetti e spese dal modello Excel: prima
+    con --dry-run, poi senza. Tutto o niente; lo stesso file importato due volte non crea nulla."""
+    import os
+
+    from app.rules.importazione import FileNonValido, scrivi_resoconto
+    from app.security import come_utente
+    from app.servizi import NonConsentito, importazione, transazione
+
+    ente = _ente_da_importare(codice_o_nome)
+    utente = _operatrice(ente, username)
+    if os.path.getsize(percorso) > importazione.dimensione_massima():
+        raise Errore(f"il file supera la dimensione massima ammessa "
+                     f"({importazione.dimensione_massima() // (1024 * 1024)} MB)")
+    with open(percorso, "rb") as f:
+        contenuto = f.read()
+
+    def avanzamento(foglio, fatte, totale):
+        click.echo(f"  {foglio}: {fatte}/{totale} righe", err=True)
+
+    try:
+        righe = importazione.leggi(contenuto)
+        click.echo(f"Importazione per {ente.nome} come {utente.username}" + (" (prova)" if prova else ""))
+        with come_utente(utente), transazione():
+            esito = importazione.importa(righe, utente, avanzamento)
+            importazione.concludi(esito, utente, prova)
+    except FileNonValido as exc:
+        raise Errore(str(exc)) from None
+    except NonConsentito as exc:
+        raise Errore(str(exc)) from None
+    for riga in esito.sintesi():
+        click.echo(riga)
+    for foglio, numero, colonna, motivo in esito.errori[:50]:
+        click.echo(f"{foglio}, riga {numero}" + (f", {colonna}" if colonna else "") + f": {motivo}")
+    if resoconto:
+        with open(resoconto, "wb") as f:
+            f.write(scrivi_resoconto(esito.righe, esito.sintesi()))
+        click.echo(f"resoconto in {resoconto}")
+    if not esito.ok:
+        raise Errore(f"{len(esito.errori)} errori: nessun dato importato")
+    click.echo("Prova riuscita: nessun errore, nessun dato scritto." if prova else "Importazione completata.")

@@ -86,7 +86,8 @@ FAB_ROLES = {
         (_risorse("Valutazione", "DaFare"), _LEGGE),
         (_risorse(*_MENU_PERCORSO), _MENU),
         (_risorse("Ente", "Ambito", "Catalogo"), _LEGGE),
-        (_risorse("Rete", "Enti", "Beneficiarie", "Registra una donna", "Dati personali", "Casi", "Consensi",
+        (_risorse("Rete", "Enti", "Beneficiarie", "Registra una donna", "Importa da Excel", "Dati personali", "Casi",
+                  "Consensi",
                   "Deroghe al consenso", "Altre misure", "Programma", "Voci di spesa"), _MENU),
         (_risorse("Laboratorio"), _SCRIVE),  # asse1
         (_risorse("ModelloLaboratorio", "EventoFormativo", "Accordo"), _LEGGE),  # asse1

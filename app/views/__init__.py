@@ -816,6 +816,9 @@ def registra(appbuilder):
     from app.views import registrazione  # her profile and identity in one form (issue 11, §9)
 
     registrazione.registra(appbuilder)
+    from app.views import importazione  # her women from an Excel file (issue 13, §1)
+
+    importazione.registra(appbuilder)
     from app.views import giornata
 
     giornata.registra(appbuilder)
