@@ -977,6 +977,12 @@ def esegui(url: str, cartella: str) -> dict:
         cercata = bench_ricerca.prepara(app, rete, rnd, genera)
         ricerca = bench_ricerca.misura(app, login, _csrf, contatore, cercata)
         bench_ricerca.stampa(cercata, ricerca)
+    # The import from Excel of a 10,000-row file (tests/bench_importazione.py); BENCH_IMPORTAZIONE=0 skips it.
+    if os.environ.get("BENCH_IMPORTAZIONE", "1") != "0":
+        from tests import bench_importazione
+
+        _log(f"importazione da Excel: {bench_importazione.DONNE * 10} righe per {bench_importazione.UTENTE}")
+        bench_importazione.misura(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
