@@ -53,6 +53,8 @@ AZIONI = {
     "annullamento": "Annullamento di una spesa",
     "cancellazione_dati": "Cancellazione dei dati personali",
     "dossier": "Copia dei dati per l'interessata",
+    "chiusura_periodo": "Chiusura di un periodo di rendicontazione",
+    "scaricamento_rendiconto": "Scaricamento del rendiconto inviato di un periodo chiuso",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",

@@ -646,8 +646,9 @@ def registra(appbuilder):
                 percorso.ColloquioCPIApi, percorso.InterventoApi, percorso.EsitoProgettoApi, spese.SpesaApi):
         appbuilder.add_api(api)
     asse1.registra(appbuilder)
-    from app.api import relazione, statistiche, utenti
+    from app.api import periodi, relazione, statistiche, utenti
 
+    periodi.registra(appbuilder)
     relazione.registra(appbuilder)
     statistiche.registra(appbuilder)
     utenti.registra(appbuilder)
