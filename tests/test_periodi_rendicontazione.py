@@ -174,6 +174,10 @@ def test_api_chiude_il_periodo_e_poi_nessuna_spesa_dentro_si_tocca(app, api_di):
     assert r.status_code == 422 and messaggio.search(str(r.get_json())), r.get_json()
     r = cav.delete(f"/api/v1/spesa/{sid}")
     assert r.status_code == 422 and messaggio.search(str(r.get_json())), r.get_json()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    r = cav.client.put(f"/api/v1/spesa/{sid}/allegato", headers=cav._h(),
+                       data={"file": (io.BytesIO(pdf), "fattura.pdf")}, content_type="multipart/form-data")
+    assert r.status_code == 422 and messaggio.search(str(r.get_json())), r.get_json()  # its giustificativo too
 
     with app.app_context():
         from app import models as m
@@ -352,6 +356,8 @@ def test_dalle_schermate_il_capofila_chiude_e_la_cav_trova_il_motivo_sul_modulo(
     r = spesa(cav_api, pid, trasporto, "15", data="2023-11-08")
     assert r.status_code == 201
     sid = r.get_json()["id"]
+    scheda = client_di("cav.casalmaggiore").get(f"/spesaview/show/{sid}").get_data(as_text=True)
+    assert "btn-action-SpesaView.action-annulla" in scheda  # open: its payer may annul it
 
     capofila = client_di("capofila")
     pagina = capofila.get("/periodorendicontazioneview/add").get_data(as_text=True)
@@ -381,6 +387,8 @@ def test_dalle_schermate_il_capofila_chiude_e_la_cav_trova_il_motivo_sul_modulo(
     assert capofila.get(f"/periodorendicontazioneview/rendiconto/{periodo}").data[:2] == b"PK"
 
     cav = client_di("cav.casalmaggiore")
+    scheda = cav.get(f"/spesaview/show/{sid}").get_data(as_text=True)  # no button to change what was sent
+    assert "btn-action-SpesaView.action-annulla" not in scheda
     modulo = cav.get(f"/spesaview/add?progetto={pid}").get_data(as_text=True)
     r = cav.post("/spesaview/add", data={
         "csrf_token": csrf_da(modulo), "progetto": str(pid), "voce": str(trasporto), "importo": "9,90",

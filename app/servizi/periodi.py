@@ -49,6 +49,11 @@ def verifica_spesa_in_periodo_aperto(spesa: m.Spesa) -> None:
         raise Rifiuto(motivi, per_campo={"data": motivi})
 
 
+def in_periodo_chiuso(spesa: m.Spesa) -> bool:
+    """Whether the screens offer no change of this spesa (the writes refuse it anyway, under the lock)."""
+    return regole.periodo_chiuso_di(spesa.data, periodi(solo_chiusi=True)) is not None
+
+
 def esito_inviato(spesa: m.Spesa, chiusi: list[regole.PeriodoDati]):
     """The stored verdict of a spesa dated in a closed period (what the Region received), else None."""
     from app.rules.eligibility import Esito
