@@ -54,6 +54,8 @@ AZIONI = {
     "cancellazione_dati": "Cancellazione dei dati personali",
     "dossier": "Copia dei dati per l'interessata",
     "importazione": "Importazione da Excel",
+    "chiusura_periodo": "Chiusura di un periodo di rendicontazione",
+    "scaricamento_rendiconto": "Scaricamento del rendiconto inviato di un periodo chiuso",
     "login_riuscito": "Accesso riuscito",
     "login_fallito": "Accesso fallito",
     "logout": "Uscita",

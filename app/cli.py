@@ -517,3 +517,44 @@ def importa_cmd(percorso, codice_o_nome, username, prova, resoconto):
     if not esito.ok:
         raise Errore(f"{len(esito.errori)} errori: nessun dato importato")
     click.echo("Prova riuscita: nessun errore, nessun dato scritto." if prova else "Importazione completata.")
+
+
+@lia.command("chiudi-periodo")
+@click.option("--dal", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]))
+@click.option("--al", required=True, type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]))
+@click.option("--descrizione", default="", help="es. «Primo semestre 2023» (solo per un periodo nuovo)")
+@click.option("--utente", "username", default=None,
+              help="username del capofila che chiude (facoltativo se il capofila ha un solo utente attivo)")
+@with_appcontext
+def chiudi_periodo_cmd(dal, al, descrizione, username):
+    """Chiude il periodo di rendicontazione dal–al (lo registra se manca): scrive e conserva il rendiconto
+    della rete così come si invia alla Regione; le spese datate nel periodo non si modificano più."""
+    from app.models import PeriodoRendicontazione, Utente
+    from app.security import chiude_periodi_rendicontazione
+    from app.servizi import Rifiuto, periodi, transazione
+
+    dal, al = dal.date(), al.date()
+    with come_sistema():
+        if username:
+            utenti = [u for u in db.session.execute(select(Utente).where(Utente.username == username)).scalars()]
+        else:
+            utenti = list(db.session.execute(select(Utente).where(Utente.active.is_(True))).scalars())
+        utenti = [u for u in utenti if chiude_periodi_rendicontazione(u)]
+    if len(utenti) != 1:
+        raise Errore(f"l'utente {username} non è un capofila attivo" if username else
+                     "indicare con --utente quale utente del capofila chiude il periodo")
+    utente = utenti[0]
+    try:
+        with transazione():
+            periodo = db.session.execute(select(PeriodoRendicontazione).where(
+                PeriodoRendicontazione.dal == dal, PeriodoRendicontazione.al == al)).scalar_one_or_none()
+            if periodo is None:
+                periodo = PeriodoRendicontazione(dal=dal, al=al, descrizione=descrizione)
+                periodi.prepara_periodo(periodo, utente)
+                db.session.add(periodo)
+                db.session.flush()
+            periodi.chiudi(periodo, utente)
+    except Rifiuto as exc:
+        raise Errore(str(exc)) from None
+    click.echo(f"periodo {dal:%d/%m/%Y}–{al:%d/%m/%Y} chiuso: {periodo.righe_spese} spese, "
+               f"{periodo.dimensione} byte, sha256 {periodo.sha256}")

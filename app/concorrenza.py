@@ -11,7 +11,7 @@ connection waits for the write lock instead of failing at once.
 """
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 # How long a SQLite connection waits for another worker's write to end before giving up.
 ATTESA_SQLITE_MS = 15_000
@@ -48,3 +48,26 @@ def blocca_progetto(sessione, progetto_id: int | None) -> None:
         from app import models as m
 
         sessione.execute(select(m.Progetto.id).where(m.Progetto.id == progetto_id).with_for_update())
+
+
+# pg_advisory_xact_lock key of the closed periods ("LIAPER").
+_CHIAVE_PERIODI = 0x4C4941504552
+
+
+def blocca_periodi(sessione, chiusura: bool = False) -> None:
+    """Serialise the closing of a rendicontazione period with the writes of spese.
+
+    A write of a spesa (add, edit, annul, delete) takes the lock shared, so writes never wait for
+    each other here; a close takes it exclusive, so it waits for the writes in flight to commit
+    (their spese are in the workbook it then writes) and the writes that come after wait for it to
+    commit (then read the period closed, and are refused). Call before reading the periods or the
+    spese. PostgreSQL: a transaction-level advisory lock; SQLite: the database's write lock, which
+    serialises every writer anyway (see blocca_progetto).
+    """
+    if sessione.get_bind().dialect.name == "sqlite":
+        grezza = sessione.connection().connection.driver_connection
+        if not grezza.in_transaction:
+            grezza.execute("BEGIN IMMEDIATE")
+        return
+    sql = "SELECT pg_advisory_xact_lock(:chiave)" if chiusura else "SELECT pg_advisory_xact_lock_shared(:chiave)"
+    sessione.execute(text(sql), {"chiave": _CHIAVE_PERIODI})

@@ -665,3 +665,11 @@ def puo_cercare_per_nome(utente) -> bool:
     ente = getattr(utente, "ente", None)
     return bool(utente is not None and getattr(utente, "is_active", False) and ente is not None and ente.is_cav
                 and RUOLO_CAV in nomi_ruoli(utente))
+
+
+# --- closed rendicontazione periods (issue 13, §2) -------------------------------------------------
+
+def chiude_periodi_rendicontazione(utente) -> bool:
+    """The capofila sends the network's rendicontazione to the Region: it records the periods and
+    closes them (the stored workbook is downloaded by `vede_rendicontazione_di_rete`)."""
+    return bool(getattr(utente, "is_active", False)) and valida_come_capofila(utente)

@@ -75,6 +75,8 @@ FAB_ROLES = {
         (_risorse("Statistiche"), _MENU),
         (_risorse("RelazioneFinale"), _SCRIVE),  # relazione finale: her texts, the document
         (_risorse("Relazione finale"), _MENU),
+        (_risorse("PeriodoRendicontazione"), _SCRIVE),  # periodi: records and closes them
+        (_risorse("Periodi di rendicontazione"), _MENU),
     ],
     RUOLO_CAV: _PROFILO + [
         (_risorse("Beneficiaria", "DatiPersonali", "Consenso", "DerogaConsenso", "AltraMisura", "Segnalazione",
@@ -122,8 +124,8 @@ FAB_ROLES = {
     ],
     # Aggregates and exports only: no individual record screen.
     RUOLO_REGIONE: _PROFILO + [
-        (_risorse("Catalogo", "Rendicontazione"), _LEGGE),
-        (_risorse("Contabilità", "Rendicontazione"), _MENU),
+        (_risorse("Catalogo", "Rendicontazione", "PeriodoRendicontazione"), _LEGGE),
+        (_risorse("Contabilità", "Rendicontazione", "Periodi di rendicontazione"), _MENU),
         (_risorse("Programma", "Voci di spesa", "Assi e priorità"), _MENU),
         (_risorse("Cruscotto"), _LEGGE),  # asse1
         (_risorse("Cruscotto"), _MENU),  # asse1

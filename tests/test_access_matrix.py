@@ -592,11 +592,14 @@ SCHERMI = ["/beneficiariaview/list/", "/datipersonaliview/list/", "/consensoview
            "/beneficiariaview/show/1", "/datipersonaliview/show/1", "/beneficiariaview/edit/1",
            "/datipersonaliview/edit/1", "/beneficiariaview/add", "/datipersonaliview/add", "/cerca-cf/form",
            "/consensoview/show/1", "/altramisuraview/show/1", "/registra-donna/", "/dossier/beneficiaria/1",
-           "/derogaconsensoview/list/", "/derogaconsensoview/add", "/beneficiariaview/cancella-dati/1"]
+           "/derogaconsensoview/list/", "/derogaconsensoview/add", "/beneficiariaview/cancella-dati/1",
+           "/periodorendicontazioneview/list/", "/periodorendicontazioneview/add",
+           "/periodorendicontazioneview/chiudi/1", "/periodorendicontazioneview/rendiconto/1"]
 API_URL = ["/api/v1/beneficiaria/", "/api/v1/beneficiaria/1", "/api/v1/datipersonali/", "/api/v1/datipersonali/1",
            "/api/v1/consenso/",
            "/api/v1/altramisura/", "/api/v1/datipersonali/_info", "/api/v1/beneficiaria/_info",
-           "/api/v1/beneficiaria/1/dossier", "/api/v1/derogaconsenso/"]
+           "/api/v1/beneficiaria/1/dossier", "/api/v1/derogaconsenso/", "/api/v1/periodorendicontazione/",
+           "/api/v1/periodorendicontazione/1/rendiconto"]
 
 
 @pytest.fixture(scope="module")

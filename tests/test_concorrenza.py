@@ -278,3 +278,72 @@ def test_testi_della_relazione_salvati_insieme_uno_solo_vince(app, api_di, serve
     salvata = next(s for s in dopo if s["sezione"] == sezione)
     assert salvata["versione"] == versione + 1
     assert salvata["testo"] == f"Stesura numero {esiti.index(200)}"
+
+
+def test_chiusura_di_un_periodo_e_spese_insieme_nessuna_spesa_manca_dal_rendiconto(app, api_di, server):
+    """The capofila closes a period while 12 spese dated inside it arrive at the same moment: each
+    spesa is either in the stored workbook (it committed before the close) or refused with the
+    closed period's reason (it came after); never in the database and missing from the file."""
+    import io as _io
+    from datetime import date
+
+    import openpyxl
+
+    from app import models as m
+    from app.extensions import db
+    from app.security import come_sistema
+
+    trasporto = voce_id(app, "III-TRASPORTO")
+    progetti = [progetto_validato(api_di)[0] for _ in range(3)]
+    capofila = api_di("capofila")
+    r = capofila.post("/api/v1/periodorendicontazione/", json={"dal": "2023-08-01", "al": "2023-08-31"})
+    assert r.status_code == 201, r.get_json()
+    periodo = r.get_json()["id"]
+    try:
+        richieste = [("capofila", f"/api/v1/periodorendicontazione/{periodo}/chiudi", None)]
+        richieste += [("cav.crema", "/api/v1/spesa/", _corpo(progetti[i % 3], trasporto, "2", data=f"2023-08-{10 + i}"))
+                      for i in range(12)]
+        tokens = [_token(server, chi) for chi, _, _ in richieste]
+        via = threading.Barrier(len(richieste))
+        esiti: list = [None] * len(richieste)
+
+        def invia(i):
+            sessione = requests.Session()
+            sessione.headers["Authorization"] = f"Bearer {tokens[i]}"
+            via.wait(timeout=30)
+            # The spese spread over ~0.4 s, the close in the middle: some land before it, some at the
+            # same moment, some after.
+            time.sleep(0.2 if i == 0 else 0.035 * i)
+            r = sessione.post(server + richieste[i][1], json=richieste[i][2], timeout=60)
+            esiti[i] = (r.status_code, r.json())
+
+        fili = [threading.Thread(target=invia, args=(i,)) for i in range(len(richieste))]
+        for f in fili:
+            f.start()
+        for f in fili:
+            f.join(timeout=90)
+        assert all(e is not None for e in esiti), esiti
+        assert esiti[0][0] == 200, esiti[0]
+        spese = esiti[1:]
+        assert all(c in (201, 422) for c, _ in spese), spese
+        assert all("dentro il periodo di rendicontazione 01/08/2023–31/08/2023 chiuso il" in _motivi(corpo)
+                   for c, corpo in spese if c == 422), spese
+        accolte = {corpo["id"] for c, corpo in spese if c == 201}
+
+        file = capofila.get(f"/api/v1/periodorendicontazione/{periodo}/rendiconto").data
+        ws = openpyxl.load_workbook(_io.BytesIO(file))["Spese"]
+        righe = list(ws.iter_rows(min_row=3, values_only=True))
+        colonna = righe[0].index("Data")
+        nel_file = [r for r in righe[1:] if r[colonna] is not None and hasattr(r[colonna], "year")]
+        with app.app_context(), come_sistema():
+            in_agosto = db.session.query(m.Spesa).filter(m.Spesa.data >= date(2023, 8, 1),
+                                                         m.Spesa.data <= date(2023, 8, 31)).all()
+            ids = {s.id for s in in_agosto}
+            db.session.remove()
+        assert accolte <= ids  # every acknowledged spesa was stored...
+        assert len(nel_file) == len(in_agosto)  # ...and every stored one is in the file sent
+    finally:
+        with app.app_context(), come_sistema():
+            db.session.query(m.PeriodoRendicontazione).filter_by(id=periodo).delete()
+            db.session.commit()
+            db.session.remove()

@@ -646,10 +646,10 @@ def registra(appbuilder):
                 percorso.ColloquioCPIApi, percorso.InterventoApi, percorso.EsitoProgettoApi, spese.SpesaApi):
         appbuilder.add_api(api)
     asse1.registra(appbuilder)
-    from app.api import importazione, relazione, statistiche, utenti
+    from app.api import importazione, periodi, relazione, statistiche, utenti
 
     importazione.registra(appbuilder)
-
+    periodi.registra(appbuilder)
     relazione.registra(appbuilder)
     statistiche.registra(appbuilder)
     utenti.registra(appbuilder)

@@ -15,6 +15,9 @@ from app.servizi import Rifiuto, allegati
 class ConAllegatoApi:
     """PUT and GET /api/v1/<resource>/<pk>/allegato on a ModelRestApi whose model has `allegato`."""
 
+    def verifica_allegato(self, item) -> None:
+        """Hook: refuse (servizi.Rifiuto) replacing this record's document."""
+
     @expose("/<int:pk>/allegato", methods=["PUT"])
     @protect()
     @safe
@@ -39,6 +42,10 @@ class ConAllegatoApi:
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
+        try:
+            self.verifica_allegato(item)
+        except Rifiuto as exc:
+            return self._rifiuto(exc)
         file = request.files.get("file")
         if file is None or not file.filename:
             return self.response_422(message={"file": ["Allegare il file nel campo «file» (multipart/form-data)."]})

@@ -81,6 +81,12 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
         verifica_eliminazione(g.user, item)
         eliminazione.verifica_eliminazione_spesa(item, g.user)
 
+    def verifica_allegato(self, item):
+        from app.servizi import periodi
+
+        # The giustificativo of a spesa sent to the Region stays the one it was sent with.
+        periodi.verifica_spesa_in_periodo_aperto(item)
+
     @expose("/<int:pk>/annulla", methods=["POST"])
     @protect()
     @safe

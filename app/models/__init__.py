@@ -387,3 +387,4 @@ from app.models.sequenze import RichiestaIdempotente, Sequenza  # noqa: E402,F40
 from app.models.ricerca import IndiceNome  # noqa: E402,F401  (and the events that keep it right)
 from app.models.promemoria import PromemoriaInviato  # noqa: E402,F401
 from app.models.relazione import TestoRelazione  # noqa: E402,F401
+from app.models.periodi import PeriodoRendicontazione  # noqa: E402,F401

@@ -9,6 +9,7 @@ from flask_appbuilder import Model
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, false, text,
 )
+from sqlalchemy import event
 from sqlalchemy.orm import relationship, validates
 
 from app.models import (
@@ -96,3 +97,12 @@ class Spesa(Versionato, PerBeneficiaria, Model):
 
     def __repr__(self):
         return f"Spesa {self.id} ({self.voce.codice if self.voce else ''})"
+
+
+@event.listens_for(Spesa, "load")
+@event.listens_for(Spesa, "refresh")
+def _ricorda_data_registrata(spesa, _contesto, _attributi=None):
+    """The date the database held when the spesa was read: an edit is judged on it too (a closed
+    period's spesa cannot be moved out), even after a flush has written the new one."""
+    if _attributi is None or "data" in _attributi:
+        spesa.data_registrata = spesa.__dict__.get("data")

@@ -47,6 +47,8 @@ class SpesaDati:
     # Recorded on purpose as "non ammissibile" (money already paid): never admitted, never counted.
     registrata_non_ammissibile: bool = False
     ente_pagatore_etichetta: str = ""  # the payer's kind of ente, in the users' words
+    # Dated in a closed rendicontazione period: its verdict is the one sent to the Region, kept as is.
+    esito_inviato: Esito | None = None
 
 
 @dataclass(frozen=True)
@@ -441,11 +443,15 @@ def valuta_progetto(spese: Sequence[SpesaDati], programma: Programma,
     eligible spesa of the project. `contesto_di` gives the rest of a spesa's context (other
     giustificativi, the woman's other measures); its eligible spese are set here.
     """
-    esiti: list[Esito | None] = [None] * len(spese)
-    ammesse: list[SpesaDati] = []
+    esiti: list[Esito | None] = [s.esito_inviato for s in spese]
+    # What was sent to the Region holds its share of the ceilings first, whatever its date: nothing
+    # judged now can push an amount already reported over a ceiling.
+    ammesse: list[SpesaDati] = [s for s in spese if s.esito_inviato is not None and s.esito_inviato.ammissibile]
     richieste: list[int] = []
     for i in sorted(range(len(spese)), key=lambda i: ordine(spese[i])):
         s = spese[i]
+        if s.esito_inviato is not None:
+            continue
         if s.registrata_non_ammissibile:
             richieste.append(i)
             continue

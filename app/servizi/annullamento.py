@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import _ora
 from app.rules import annullamento as regole
 from app.security import puo_annullare_spesa
-from app.servizi import NonConsentito, Rifiuto
+from app.servizi import NonConsentito, Rifiuto, periodi
 
 MSG_SOLO_PAGATORE = "Solo l'ente che paga la spesa può annullarla."
 
@@ -24,6 +24,7 @@ def annulla_spesa(spesa: m.Spesa, utente, motivo: str) -> None:
     # Serialised with the judgements of the same project (app.concorrenza).
     blocca_progetto(db.session, spesa.progetto_id)
     db.session.refresh(spesa)
+    periodi.verifica_spesa_in_periodo_aperto(spesa)  # what was sent to the Region stays as sent
     per_campo = regole.motivi_rifiuto_annullamento(bool(spesa.annullata), motivo)
     if per_campo:
         raise Rifiuto([x for motivi in per_campo.values() for x in motivi], per_campo=per_campo)

@@ -2,6 +2,7 @@
 verdict. One judgement (`_giudica`) serves the form, the API, the recompute and the CLI."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.rules import eligibility as el
 from app.rules.programma import Programma, programma_predefinito
 from app.security import come_sistema, puo_eliminare_spesa, puo_modificare_spesa, richiedi_perimetro
-from app.servizi import NonConsentito, Rifiuto
+from app.servizi import NonConsentito, Rifiuto, periodi
 
 
 @lru_cache(maxsize=8)
@@ -87,18 +88,20 @@ def _giustificativi(spese: list[m.Spesa]) -> list[tuple[int, tuple, bool]]:
     return altre + [(s.id, _chiave(s), bool(s.non_ammissibile_su_richiesta)) for s in spese if _chiave(s)]
 
 
-def _giudica(spese: list[m.Spesa]) -> list[el.Esito]:
+def _giudica(spese: list[m.Spesa], chiusi=None) -> list[el.Esito]:
     """THE judgement of a spesa: the form, the API, the recompute, the CLI and any import get their
     verdicts here, for the spese of one project together (or one Asse I spesa alone).
 
     The context is read across the perimeter (the verdict must not depend on who looks), but only
     by code that says whose request it serves: see richiedi_perimetro. A giustificativo is taken by
     the spesa that recorded it first, unless that one was recorded on purpose as non ammissibile.
+    A spesa dated in a closed rendicontazione period keeps the verdict that was sent (app.servizi.periodi).
     """
     richiedi_perimetro()
     with come_sistema(), db.session.no_autoflush:
+        chiusi = periodi.periodi(solo_chiusi=True) if chiusi is None else chiusi
         progetto = _progetto_dati(spese[0].progetto)
-        dati = [_spesa_dati(s, progetto) for s in spese]
+        dati = [replace(_spesa_dati(s, progetto), esito_inviato=periodi.esito_inviato(s, chiusi)) for s in spese]
         misure = _altre_misure(spese[0].beneficiaria_id)
         giustificativi = _giustificativi(spese)
 
@@ -158,6 +161,7 @@ def verifica_modifica(utente, spesa: m.Spesa) -> None:
 def verifica_eliminazione(utente, spesa: m.Spesa) -> None:
     if not puo_eliminare_spesa(utente, spesa):
         raise NonConsentito(MSG_SPESA_ALTRUI)
+    periodi.verifica_spesa_in_periodo_aperto(spesa)
 
 
 def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) -> el.Esito:
@@ -188,6 +192,8 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
         s.creato_da_id = utente.id
     # Until the commit no one else judges a spesa of this project against the same spese.
     blocca_progetto(db.session, s.progetto.id if s.progetto else None)
+    # Neither its stored date nor its new one in a closed rendicontazione period.
+    periodi.verifica_spesa_in_periodo_aperto(s)
     s.non_ammissibile_su_richiesta = False
     spese = [o for o in _spese_del_progetto(s.progetto.id if s.progetto else None) if o is not s] + [s]
     esiti = _giudica(spese)
@@ -222,8 +228,10 @@ def ricalcola_progetto(progetto_id: int) -> int:
     blocca_progetto(db.session, progetto_id)
     spese = _spese_del_progetto(progetto_id)
     if spese:
-        for s, esito in zip(spese, _giudica(spese)):
-            _applica(s, esito)
+        chiusi = periodi.periodi(solo_chiusi=True)
+        for s, esito in zip(spese, _giudica(spese, chiusi)):
+            if periodi.esito_inviato(s, chiusi) is None:  # a closed period's verdict stays as sent
+                _applica(s, esito)
     return len(spese)
 
 
@@ -241,9 +249,11 @@ def ricalcola_tutto() -> int:
     with come_sistema():
         pids = db.session.execute(select(m.Progetto.id)).scalars().all()
         n = sum(ricalcola_progetto(pid) for pid in pids)
+        chiusi = periodi.periodi(solo_chiusi=True)
         for s in db.session.execute(select(m.Spesa).where(m.Spesa.progetto_id.is_(None),
                                                             m.Spesa.annullata.is_(False))).scalars():
-            _applica(s, _giudica([s])[0])
+            if periodi.esito_inviato(s, chiusi) is None:
+                _applica(s, _giudica([s], chiusi)[0])
             n += 1
         db.session.commit()
     return n

@@ -839,6 +839,9 @@ def registra(appbuilder):
     from app.views import rendicontazione
 
     rendicontazione.registra(appbuilder)
+    from app.views import periodi
+
+    periodi.registra(appbuilder)
     from app.views import relazione, statistiche
 
     relazione.registra(appbuilder)

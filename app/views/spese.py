@@ -14,7 +14,7 @@ from app import servizi
 from app.security import (
     PERMESSI_VISTA, FiltroPerimetroCollegati, puo_annullare_spesa, puo_eliminare_spesa, puo_modificare_spesa,
 )
-from app.servizi import NonConsentito, allegati, annullamento, eliminazione, scelte
+from app.servizi import NonConsentito, allegati, annullamento, eliminazione, periodi, scelte
 from app.servizi import allegati_in_attesa
 from app.servizi import spese as servizi_spese
 from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
@@ -201,7 +201,9 @@ class SpesaView(ConAllegato, LiaModelView):
         if item is None:
             return super().pulsante_consentito(nome, item)
         decide = {"edit": puo_modificare_spesa, "delete": puo_eliminare_spesa, "annulla": puo_annullare_spesa}.get(nome)
-        return decide(g.user, item) if decide else super().pulsante_consentito(nome, item)
+        if decide is None:
+            return super().pulsante_consentito(nome, item)
+        return decide(g.user, item) and not periodi.in_periodo_chiuso(item)
 
     @action("annulla", "Annulla spesa", "", "fa-ban", multiple=False)
     def azione_annulla(self, item):
