@@ -181,6 +181,9 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     if motivi:
         raise Rifiuto(motivi)
     s.importo = importo
+    motivo = el.motivo_quietanza_non_valida(s.giustificativo_data, s.quietanza_data)
+    if motivo:
+        raise Rifiuto(motivo, per_campo={"quietanza_data": [motivo]})
     if s.progetto is None and s.progetto_id is not None:
         s.progetto = db.session.get(m.Progetto, s.progetto_id)
     s.beneficiaria_id = s.progetto.beneficiaria_id if s.progetto else None
