@@ -127,3 +127,28 @@ def test_la_validazione_revocata_ricalcola_le_spese(app, api_di):
     assert r.status_code == 200
     assert cav.get(f"/api/v1/spesa/{sid}").get_json()["result"]["ammissibile"] is True
     assert Decimal(cav.get(f"/api/v1/spesa/{sid}").get_json()["result"]["importo"]) == Decimal("12.00")
+
+
+def test_quietanza_registrata_e_mostrata(app, api_di):
+    pid, _ = progetto_validato(api_di)
+    cav = api_di("cav.crema")
+    r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", quietanza_tipo="bonifico",
+               quietanza_data="2023-01-15")
+    assert r.status_code == 201, r.get_json()
+    spesa = cav.get(f"/api/v1/spesa/{r.get_json()['id']}").get_json()["result"]
+    assert (spesa["quietanza_tipo"], spesa["quietanza_data"]) == ("bonifico", "2023-01-15")
+
+
+def test_quietanza_prima_del_giustificativo_rifiutata_nulla_scritto(app, api_di):
+    pid, _ = progetto_validato(api_di)
+    cav = api_di("cav.crema")
+    prima = _conta_spese(app)
+    r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", quietanza_tipo="bonifico",
+               quietanza_data="2023-01-09")
+    assert r.status_code == 422
+    motivo = ("La data della quietanza (09/01/2023) non può precedere la data del giustificativo "
+              "(10/01/2023).")
+    assert r.get_json()["message"]["quietanza_data"] == [motivo]
+    r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", quietanza_tipo="assegno circolare")
+    assert 400 <= r.status_code < 500 and "quietanza_tipo" in r.get_json()["message"]
+    assert _conta_spese(app) == prima
