@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from app.rules.programma import (
-    CARTELLA_PROGRAMMI, Cofinanziamento, ProgrammaNonValido, leggi_programma, programma_predefinito,
+    CARTELLA_PROGRAMMI, Cofinanziamento, ProgrammaNonValido, carica_programma, leggi_programma,
+    programma_predefinito,
 )
 from app.rules.rendicontazione import (
     COLONNE_BUDGET, COLONNE_COFINANZIAMENTO, COLONNE_CONTROLLI, COLONNE_INDICATORI, COLONNE_RIEPILOGO,
@@ -330,7 +331,7 @@ def test_un_altro_modello_regionale_e_solo_un_file(tmp_path):
     testo = (CARTELLA_PROGRAMMI / "lia2.toml").read_text(encoding="utf-8")
     testo = testo[:testo.index("[rendiconto]")] + LAYOUT_ALTRO_MODELLO
     (tmp_path / "altro.toml").write_text(testo, encoding="utf-8")
-    altro = leggi_programma(tomllib.loads(testo))
+    altro = carica_programma(tmp_path / "altro.toml")
     scrivi(altro, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames == ["Spese", "Riepilogo"]

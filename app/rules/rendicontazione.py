@@ -11,9 +11,10 @@ invoice number, never as a woman's data.
 Pure Python (no Flask, no SQLAlchemy): xlsxwriter only, money is Decimal until the very
 moment it becomes an Excel number.
 
-Sheets, in this order: "Riepilogo", "Spese", "Progetti", "Indicatori". Each one has a title
-on row 1 (programme, decree, period, extraction time, optional ente), row 2 blank, the header
-on row 3, panes frozen below the header and an autofilter over the table.
+Sheets, in the order and with the Spese columns that the programme file's [rendiconto] gives
+(the L.I.A. 2 default: "Riepilogo", "Budget", "Spese", "Controlli", "Progetti", "Indicatori").
+Each one has a title on row 1 (programme, decree, period, extraction time, optional ente), row 2
+blank, the header on row 3, panes frozen below the header and an autofilter over the table.
 
 Strings are always written with ``write_string``: a giustificativo typed as "=HYPERLINK(…)"
 stays text and never becomes a formula.
