@@ -263,15 +263,18 @@ def test_budget_di_un_solo_ente(prog, tmp_path):
 
 
 def test_controlli_del_revisore(fogli):
-    controlli = fogli["Controlli"]
-    trovati = {(r["Controllo"], r["N. spesa"]): r["Dettaglio"] for _, r in controlli.iterrows()}
+    """One row per spesa with something to check, one column per check: filtering a column gives
+    the spese without quietanza, without file, not eligible (with the reasons)."""
+    controlli = fogli["Controlli"].fillna("")
+    trovati = {r["N. spesa"]: (r["Senza quietanza"], r["Senza file del giustificativo"], r["Non ammissibile: motivi"])
+               for _, r in controlli.iterrows()}
+    motivo = "progetto non ancora validato dal capofila"
     assert trovati == {
-        ("Senza quietanza", 2): "quietanza non registrata",
-        ("Senza quietanza", 5): "manca la data della quietanza",
-        ("Senza file del giustificativo", 6): "nessun file allegato alla spesa",
-        ("Senza file del giustificativo", 8): "nessun file allegato alla spesa",
-        ("Non ammissibile", 4): "progetto non ancora validato dal capofila",
-        ("Non ammissibile", 6): "progetto non ancora validato dal capofila",
+        2: ("quietanza non registrata", "", ""),
+        4: ("", "", motivo),
+        5: ("manca la data della quietanza", "", ""),
+        6: ("", "nessun file allegato", motivo),
+        8: ("", "nessun file allegato", ""),
     }
     riga = controlli[controlli["N. spesa"] == 4].iloc[0]
     assert riga["Codice progetto"] == "P-0001" and cent(riga["Importo"]) == D("99.99")
@@ -463,7 +466,7 @@ def test_nessuna_spesa(prog, tmp_path):
     wb = openpyxl.load_workbook(tmp_path / "vuoto.xlsx")
     assert wb["Riepilogo"]["A4"].value == "Totale"
     assert wb["Spese"].auto_filter.ref == "A3:R3"
-    assert wb["Controlli"].auto_filter.ref == "A3:J3"
+    assert wb["Controlli"].auto_filter.ref == "A3:H3"
 
 
 def test_errore_a_meta_non_lascia_file(prog, tmp_path):

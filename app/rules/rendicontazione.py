@@ -56,11 +56,10 @@ COLONNE_BUDGET = ("Livello", "Asse / ente", "Budget regionale previsto", "Speso 
                   "% utilizzato")
 COLONNE_COFINANZIAMENTO = ("Cofinanziamento monetario", "Cofinanziamento valorizzato (personale)",
                            "Totale previsto (regionale + cofinanziamento)")
-COLONNE_CONTROLLI = ("Controllo", "N. spesa", "Codice progetto", "Asse", "Voce", "Data", "Importo",
-                     "Ente pagatore", "Numero giustificativo", "Dettaglio")
-CONTROLLO_SENZA_QUIETANZA = "Senza quietanza"
-CONTROLLO_SENZA_FILE = "Senza file del giustificativo"
-CONTROLLO_NON_AMMISSIBILE = "Non ammissibile"
+# One row per spesa with something to check, one column per check (blank: nothing to say), so
+# the reviewer filters on a column to get each list; the other columns find the spesa in Spese.
+COLONNE_CONTROLLI = ("N. spesa", "Codice progetto", "Numero giustificativo", "Ente pagatore", "Importo",
+                     "Senza quietanza", "Senza file del giustificativo", "Non ammissibile: motivi")
 LIVELLO_ASSE, LIVELLO_ENTE = "Asse", "Ente"
 COLONNE_INDICATORI = ("Indicatore", "Descrizione", "Target", "Valore raggiunto", "%")
 # How each field of CAMPI_SPESA is written: dates and money as Excel numbers, the rest as text.
@@ -115,23 +114,23 @@ class RigaSpesa:
     def file_allegato(self) -> str:
         return "Sì" if self.allegato else "No"
 
-    def controlli(self) -> list[tuple[str, str]]:
-        """What a reviewer checks on this spesa: (controllo, dettaglio) for each problem found. An
-        annulled spesa is out of the accounts: nothing to check."""
+    def controlli(self) -> tuple[str, str, str] | None:
+        """What a reviewer checks on this spesa, in the order of the Controlli columns: the missing
+        quietanza, the missing file, the reasons it is not eligible ("" where all is well); None
+        when all is well, and for an annulled spesa, which is out of the accounts."""
         if self.annullata:
-            return []
-        trovati = []
+            return None
         if not self.quietanza_tipo and self.quietanza_data is None:
-            trovati.append((CONTROLLO_SENZA_QUIETANZA, "quietanza non registrata"))
+            quietanza = "quietanza non registrata"
         elif not self.quietanza_tipo:
-            trovati.append((CONTROLLO_SENZA_QUIETANZA, "manca il tipo di quietanza"))
+            quietanza = "manca il tipo di quietanza"
         elif self.quietanza_data is None:
-            trovati.append((CONTROLLO_SENZA_QUIETANZA, "manca la data della quietanza"))
-        if not self.allegato:
-            trovati.append((CONTROLLO_SENZA_FILE, "nessun file allegato alla spesa"))
-        if not self.ammissibile:
-            trovati.append((CONTROLLO_NON_AMMISSIBILE, self.motivi or "non ammissibile"))
-        return trovati
+            quietanza = "manca la data della quietanza"
+        else:
+            quietanza = ""
+        file = "" if self.allegato else "nessun file allegato"
+        motivi = "" if self.ammissibile else (self.motivi or ESITO_NON_AMMISSIBILE)
+        return (quietanza, file, motivi) if quietanza or file or motivi else None
 
 
 # The attribute of RigaSpesa that each field of the programme file's Spese columns reads.
@@ -371,6 +370,8 @@ def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, sp
                   else interi if colonna.campo in CAMPI_INTERI else testi)
         gruppo.append((c, lettore))
     fmt_euro, fmt_data, fmt_intero = f["euro"], f["data"], f["intero"]
+    if ws is not None:  # bound once: this loop runs once per spesa
+        scrivi_testo, scrivi_numero, larghezze = ws.write_string, ws.write_number, foglio.larghezze
     r = r_controlli = PRIMA_RIGA_DATI
     for s in spese:
         if (dal and s.data < dal) or (al and s.data > al):
@@ -400,22 +401,24 @@ def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, sp
                 valore = lettore(s)
                 if valore:
                     t = _testo(valore)
-                    ws.write_string(r, c, t)
-                    foglio.misura(c, t)
+                    scrivi_testo(r, c, t)
+                    if len(t) + 2 > larghezze[c]:
+                        foglio.misura(c, t)
             for c, lettore in date_:
                 d = lettore(s)
                 if d is not None:
-                    ws.write_number(r, c, _seriale(d), fmt_data)
+                    scrivi_numero(r, c, (d - _EPOCA_EXCEL).days, fmt_data)
             for c, lettore in euro:
-                ws.write_number(r, c, float(lettore(s)), fmt_euro)
+                scrivi_numero(r, c, float(lettore(s)), fmt_euro)
             for c, lettore in interi:
                 n = lettore(s)
                 if n is not None:
-                    ws.write_number(r, c, n, fmt_intero)
+                    scrivi_numero(r, c, n, fmt_intero)
         r += 1
         if controlli is not None:
-            for controllo, dettaglio in s.controlli():
-                _scrivi_controllo(controlli, r_controlli, controllo, dettaglio, s, importo, f)
+            problemi = s.controlli()
+            if problemi is not None:
+                _scrivi_controllo(controlli, r_controlli, problemi, s, importo, f)
                 r_controlli += 1
     totali.righe = r - PRIMA_RIGA_DATI
     if foglio:
@@ -423,22 +426,17 @@ def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, sp
         larghezze.update({c: 15 for c, _ in euro})
         foglio.chiudi(r - 1, larghezze)
     if controlli:
-        controlli.chiudi(r_controlli - 1, {5: 12, 6: 15})
+        controlli.chiudi(r_controlli - 1, {4: 15})
     return totali
 
 
-def _scrivi_controllo(foglio: _Foglio, r: int, controllo: str, dettaglio: str, s: RigaSpesa, importo, f) -> None:
-    ws = foglio.ws
-    for c, valore in ((0, controllo), (2, s.codice_progetto), (3, s.asse), (4, s.voce), (7, s.ente_pagatore),
-                      (8, s.giustificativo_numero), (9, dettaglio)):
-        if valore:
-            t = _testo(valore)
-            ws.write_string(r, c, t)
-            foglio.misura(c, t)
+def _scrivi_controllo(foglio: _Foglio, r: int, problemi, s: RigaSpesa, importo, f) -> None:
+    testi = ((1, s.codice_progetto), (2, s.giustificativo_numero), (3, s.ente_pagatore)) + tuple(
+        zip((5, 6, 7), problemi))
+    _scrivi_testi(foglio, r, testi)
     if s.numero_spesa is not None:
-        ws.write_number(r, 1, s.numero_spesa, f["intero"])
-    ws.write_number(r, 5, _seriale(s.data), f["data"])
-    ws.write_number(r, 6, float(importo), f["euro"])
+        foglio.ws.write_number(r, 0, s.numero_spesa, f["intero"])
+    foglio.ws.write_number(r, 4, float(importo), f["euro"])
 
 
 def _scrivi_testi(foglio: _Foglio, r: int, testi, formato=None) -> None:
