@@ -175,14 +175,19 @@ def _utente(sm, username):
     return sm.find_user(username=username)
 
 
-def _spesa_demo(utente, progetto, voce_codice, importo, data, numero, **extra):
+def _spesa_demo(utente, progetto, voce_codice, importo, data, numero, quietanza=("bonifico", 5), **extra):
+    """``quietanza``: (tipo, days after the invoice) of its payment, or None for one not yet paid,
+    so that the rendicontazione's «Controlli» sheet has something to show."""
+    from datetime import timedelta
     from decimal import Decimal
 
     from app.servizi.spese import prepara_spesa
 
     voce = db.session.execute(select(m.VoceSpesa).where(m.VoceSpesa.codice == voce_codice)).scalar_one()
     s = m.Spesa(progetto=progetto, voce=voce, importo=Decimal(importo), data=data, fornitore="Fornitore di esempio",
-                giustificativo_tipo="fattura", giustificativo_numero=numero, giustificativo_data=data, **extra)
+                giustificativo_tipo="fattura", giustificativo_numero=numero, giustificativo_data=data,
+                quietanza_tipo=quietanza[0] if quietanza else None,
+                quietanza_data=data + timedelta(days=quietanza[1]) if quietanza else None, **extra)
     prepara_spesa(s, utente, registra_non_ammissibile=True)
     db.session.add(s)
     db.session.commit()
@@ -247,9 +252,9 @@ def carica_percorsi_demo(sm) -> bool:
         _spesa_demo(cav, p1, "II-TIROCINIO-ATTIVAZIONE", "400.00", d(2022, 7, 1), f"DEMO-{next(giust)}")
         for mese in (7, 8, 9):
             _spesa_demo(cav, p1, "II-TIROCINIO-INDENNITA", "500.00", d(2022, mese, 28), f"DEMO-{next(giust)}")
-        _spesa_demo(cav, p1, "III-TRASPORTO", "45.50", d(2022, 7, 5), f"DEMO-{next(giust)}")
+        _spesa_demo(cav, p1, "III-TRASPORTO", "45.50", d(2022, 7, 5), f"DEMO-{next(giust)}", quietanza=("contanti", 0))
         _spesa_demo(cav, p2, "IV-CAUZIONE", "800.00", d(2022, 7, 10), f"DEMO-{next(giust)}")
-        _spesa_demo(cav, p2, "IV-CANONE", "450.00", d(2022, 8, 1), f"DEMO-{next(giust)}")
+        _spesa_demo(cav, p2, "IV-CANONE", "450.00", d(2022, 8, 1), f"DEMO-{next(giust)}", quietanza=None)
         # Recorded on purpose although ineligible: already covered by another measure.
         _spesa_demo(cav, p2, "IV-UTENZE", "120.00", d(2022, 8, 20), f"DEMO-{next(giust)}",
                     coperta_da_altra_misura=True)

@@ -241,17 +241,17 @@ def test_il_rendiconto_mostra_la_spesa_annullata_fuori_dai_totali(app, progetto)
     per_importo = {}
     for riga in righe:
         per_importo.setdefault(Decimal(str(riga[7])).quantize(Decimal("0.01")), []).append(riga)
-    assert [r_[10] for r_ in per_importo[Decimal("222.00")]] == ["Annullata"]
-    assert re.fullmatch(r"Annullata il \d\d/\d\d/\d{4}", per_importo[Decimal("222.00")][0][11])
+    assert [r_[16] for r_ in per_importo[Decimal("222.00")]] == ["Annullata"]  # Esito, then Motivi
+    assert re.fullmatch(r"Annullata il \d\d/\d\d/\d{4}", per_importo[Decimal("222.00")][0][17])
     assert "Registrata due volte" not in json.dumps(righe, default=str)  # the typed reason stays inside
-    assert [r_[10] for r_ in per_importo[Decimal("111.00")]] == ["Ammissibile"]
+    assert [r_[16] for r_ in per_importo[Decimal("111.00")]] == ["Ammissibile"]
     riepilogo = list(wb["Riepilogo"].iter_rows(min_row=4, values_only=True))
     totale = riepilogo[-1]
-    ammesse = sum((Decimal(str(r_[7])) for r_ in righe if r_[10] == "Ammissibile"), Decimal("0"))
-    non_ammesse = sum((Decimal(str(r_[7])) for r_ in righe if r_[10] == "Non ammissibile"), Decimal("0"))
-    assert Decimal(str(totale[2])).quantize(Decimal("0.01")) == ammesse.quantize(Decimal("0.01"))
-    assert Decimal(str(totale[3])).quantize(Decimal("0.01")) == non_ammesse.quantize(Decimal("0.01"))
-    assert totale[4] == len(righe)  # the annulled row is a row: the count equals the sheet's rows
+    ammesse = sum((Decimal(str(r_[7])) for r_ in righe if r_[16] == "Ammissibile"), Decimal("0"))
+    non_ammesse = sum((Decimal(str(r_[7])) for r_ in righe if r_[16] == "Non ammissibile"), Decimal("0"))
+    assert Decimal(str(totale[4])).quantize(Decimal("0.01")) == ammesse.quantize(Decimal("0.01"))
+    assert Decimal(str(totale[5])).quantize(Decimal("0.01")) == non_ammesse.quantize(Decimal("0.01"))
+    assert totale[6] == len(righe)  # the annulled row is a row: the count equals the sheet's rows
     # The project's spending (sheet Progetti) leaves it out too.
     from app.servizi.rendicontazione import righe_progetti
 

@@ -321,3 +321,15 @@ def test_reindicizza_nomi_ricostruisce_gli_stessi_indici(app, donne, client_di):
     assert "indicizzati" in esito.output
     assert stato() == prima
     assert donne["crema"]["codice"] in _cerca(client_di("cav.crema"), f"zuccherini{SUFFISSO}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fornitore, suo", [
+    ("Maria Rossi", True), ("ROSSI MARIA", True), ("rossi maria - indennità di tirocinio", True),
+    ("Sig.ra Maria Grazia Rossi", True), ("pagato a RSSMRA80A41H501Z", True), ("rssmra80a41h501z", True),
+    ("Rossi Srl", False), ("Maria Immobiliare", False), ("Beneficiaria", False), ("", False), (None, False),
+    ("Maria Grazia", False),
+])
+def test_fornitore_che_nomina_la_donna(fornitore, suo):
+    from app.rules.nomi import fornitore_con_dati_personali
+
+    assert fornitore_con_dati_personali(fornitore, "Maria Grazia", "Rossi", "RSSMRA80A41H501Z") is suo

@@ -41,13 +41,18 @@ def test_i_conteggi_del_riepilogo_sono_esatti_e_uguali_alle_righe_delle_spese(ap
     wb = openpyxl.load_workbook(io.BytesIO(r.data), data_only=True)
     righe_spese = {}
     for riga in wb["Spese"].iter_rows(min_row=4, values_only=True):
-        chiave = (riga[3], riga[8])  # Asse, Ente pagatore
+        chiave = (riga[3], riga[4], riga[5])  # Asse, Priorità, Voce
         righe_spese[chiave] = righe_spese.get(chiave, 0) + 1
     riepilogo = list(wb["Riepilogo"].iter_rows(min_row=4, values_only=True))
-    conteggi = {(asse, ente): n for asse, ente, _, _, n in riepilogo[:-1]}
+    conteggi = {(asse, priorita, voce): n for asse, priorita, voce, _, _, _, n in riepilogo[:-1]
+                if not str(priorita).startswith("Totale") and not str(voce).startswith("Totale")}
     assert conteggi == righe_spese
-    assert sorted(conteggi.values()) == [1, 2, 4]  # small counts are there, and exact
-    assert riepilogo[-1][0] == "Totale" and riepilogo[-1][4] == 7
+    assert sorted(conteggi.values()) == [1, 6]  # small counts are there, and exact
+    # the subtotals of Asse II (6) and III (1), and per ente in the Budget sheet: 3 and 4
+    assert {(r[0], r[6]) for r in riepilogo if str(r[1]).startswith("Totale asse")} == {("II", 6), ("III", 1)}
+    budget = {r[1]: r[3] for r in wb["Budget"].iter_rows(min_row=4, values_only=True) if r[0] == "Ente"}
+    assert budget["Centro Antiviolenza di Crema"] == 30 and budget["Centro Antiviolenza di Cremona"] == 40
+    assert riepilogo[-1][0] == "Totale" and riepilogo[-1][6] == 7
     mascherati = [(ws.title, c.coordinate, c.value) for ws in wb for row in ws.iter_rows() for c in row
                   if isinstance(c.value, str) and re.fullmatch(r"<\d+|riservato", c.value.strip())]
     assert not mascherati

@@ -313,3 +313,45 @@ def test_file_incoerente_rifiutato_con_motivo_italiano(rompi):
     with _pytest.raises(_PNV) as exc:
         _leggi(dati)
     assert exc.value.motivi and all(isinstance(m, str) and m for m in exc.value.motivi)
+
+
+# --- [rendiconto]: the workbook's layout, the budget and the co-financing --------------------
+
+
+def test_lia2_rendiconto(lia2):
+    from app.rules.programma import COLONNE_SPESE_LIA2, FOGLI_RENDICONTO
+
+    r = lia2.rendiconto
+    assert r.fogli == FOGLI_RENDICONTO
+    assert r.colonne_spese == COLONNE_SPESE_LIA2  # the file writes out the default layout
+    assert r.budget_assi == {"II": Decimal("36000.00"), "IV": Decimal("18000.00")}
+    assert sum(r.budget_enti.values()) == sum(r.budget_assi.values())
+    assert r.cofinanziamento == ()  # the card declares none: no co-financing columns
+
+
+def test_cofinanziamento_letto_per_asse_ed_ente(dati):
+    dati["rendiconto"]["cofinanziamento"] = [
+        {"asse": "I", "ente": "Comune di Cremona", "monetario": "2000.00", "valorizzato": "5000.00"},
+        {"ente": "Centro Antiviolenza di Crema", "valorizzato": "750.50"}]
+    r = leggi_programma(dati).rendiconto
+    assert r.cofinanziamento_di(asse="I") == (Decimal("2000.00"), Decimal("5000.00"))
+    assert r.cofinanziamento_di(ente="Centro Antiviolenza di Crema") == (Decimal("0"), Decimal("750.50"))
+    assert r.cofinanziamento_di(asse="II") == (Decimal("0"), Decimal("0"))
+
+
+@pytest.mark.parametrize("modifica, motivo", [
+    (lambda r: r["budget"]["assi"].update(V="100.00"), "[rendiconto.budget.assi]: asse «V» sconosciuto"),
+    (lambda r: r["budget"]["assi"].update(II=36000), "scrivere l'importo come testo"),
+    (lambda r: r["budget"]["enti"].update({"Centro Antiviolenza di Crema": "-1"}),
+     "l'importo deve essere maggiore di zero"),
+    (lambda r: r["colonne_spese"].append({"etichetta": "Nome", "campo": "nome"}), "campo «nome» non previsto"),
+    (lambda r: r["colonne_spese"].append({"etichetta": "Asse", "campo": "asse"}), "codice «Asse» duplicato"),
+    (lambda r: r["colonne_spese"].append({"campo": "asse"}), "manca «etichetta»"),
+    (lambda r: r.update(cofinanziamento=[{"monetario": "10.00"}]), "indicare «asse», «ente» o entrambi"),
+    (lambda r: r.update(cofinanziamento=[{"asse": "IX", "monetario": "10.00"}]), "asse «IX» sconosciuto"),
+    (lambda r: r.update(cofinanziamento=[{"asse": "I"}]), "indicare «monetario»"),
+    (lambda r: r.update(cofinanziamento=[{"asse": "I", "valorizzato": "zero"}]), "importo non valido «zero»"),
+])
+def test_rendiconto_incoerente_rifiutato_con_motivo_italiano(dati, modifica, motivo):
+    modifica(dati["rendiconto"])
+    assert any(motivo in m for m in motivi_di(dati)), motivi_di(dati)

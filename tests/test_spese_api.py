@@ -127,3 +127,53 @@ def test_la_validazione_revocata_ricalcola_le_spese(app, api_di):
     assert r.status_code == 200
     assert cav.get(f"/api/v1/spesa/{sid}").get_json()["result"]["ammissibile"] is True
     assert Decimal(cav.get(f"/api/v1/spesa/{sid}").get_json()["result"]["importo"]) == Decimal("12.00")
+
+
+def test_quietanza_registrata_e_mostrata(app, api_di):
+    pid, _ = progetto_validato(api_di)
+    cav = api_di("cav.crema")
+    r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", quietanza_tipo="bonifico",
+               quietanza_data="2023-01-15")
+    assert r.status_code == 201, r.get_json()
+    spesa = cav.get(f"/api/v1/spesa/{r.get_json()['id']}").get_json()["result"]
+    assert (spesa["quietanza_tipo"], spesa["quietanza_data"]) == ("bonifico", "2023-01-15")
+
+
+def test_quietanza_prima_del_giustificativo_rifiutata_nulla_scritto(app, api_di):
+    pid, _ = progetto_validato(api_di)
+    cav = api_di("cav.crema")
+    prima = _conta_spese(app)
+    r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", quietanza_tipo="bonifico",
+               quietanza_data="2023-01-09")
+    assert r.status_code == 422
+    motivo = ("La data della quietanza (09/01/2023) non può precedere la data del giustificativo "
+              "(10/01/2023).")
+    assert r.get_json()["message"]["quietanza_data"] == [motivo]
+    r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", quietanza_tipo="assegno circolare")
+    assert 400 <= r.status_code < 500 and "quietanza_tipo" in r.get_json()["message"]
+    assert _conta_spese(app) == prima
+
+
+def test_fornitore_con_nome_e_cognome_della_donna_rifiutato(app, api_di):
+    """The fornitore travels in the rendicontazione: her own name is refused on the field (a
+    payment to her is written «Beneficiaria»), a surname alone is a supplier's."""
+    from app import models as m
+    from app.extensions import db
+    from app.rules.nomi import MSG_FORNITORE_CON_DATI_PERSONALI
+    from app.security import come_sistema
+
+    pid, donna = progetto_validato(api_di)
+    with app.app_context(), come_sistema():
+        dp = db.session.query(m.DatiPersonali).filter_by(beneficiaria_id=donna["id"]).one()
+        nome, cognome, cf = dp.nome, dp.cognome, dp.codice_fiscale
+        db.session.remove()
+    cav = api_di("cav.crema")
+    prima = _conta_spese(app)
+    for fornitore in (f"{cognome.upper()} {nome.lower()} (indennità)", f"c.f. {cf}" if cf else f"{nome} {cognome}"):
+        r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", fornitore=fornitore)
+        assert r.status_code == 422, fornitore
+        assert r.get_json()["message"]["fornitore"] == [MSG_FORNITORE_CON_DATI_PERSONALI]
+        assert nome not in str(r.get_json()) and cognome not in str(r.get_json())
+    assert _conta_spese(app) == prima
+    assert _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", fornitore=f"{cognome} Srl").status_code == 201
+    assert _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", fornitore="Beneficiaria").status_code == 201

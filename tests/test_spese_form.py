@@ -88,3 +88,18 @@ def test_file_di_tipo_non_ammesso_rifiutato(app, api_di, client_di):
     assert r.status_code == 200
     assert re.search(r"Formato non ammesso", r.get_data(as_text=True))
     assert _conta(app) == prima
+
+
+def test_quietanza_prima_del_giustificativo_errore_sul_campo_niente_scritto(app, api_di, client_di):
+    pid, _ = progetto_validato(api_di)
+    c = client_di("cav.crema")
+    assert "Data della quietanza" in c.get("/spesaview/add").get_data(as_text=True)
+    prima = _conta(app)
+    r = _modulo(c, pid, voce_id(app, "III-PASTI"), "12,50", numero="F-QUIET-1", quietanza_tipo="bonifico",
+                quietanza_data="2023-01-09")
+    assert r.status_code == 200
+    assert "non può precedere la data del giustificativo (10/01/2023)" in r.get_data(as_text=True)
+    assert _conta(app) == prima
+    r = _modulo(c, pid, voce_id(app, "III-PASTI"), "12,50", numero="F-QUIET-1", quietanza_tipo="bonifico",
+                quietanza_data="2023-01-12")
+    assert r.status_code == 302 and _conta(app) == prima + 1

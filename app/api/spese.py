@@ -22,11 +22,11 @@ class SpesaApi(ConAllegatoApi, LiaModelRestApi):
     method_permission_name = dict(PERMESSI_API, annulla="write")
     datamodel = InterfacciaLia(m.Spesa)
     _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
-              "giustificativo_data", "coperta_da_altra_misura", "note"]
+              "giustificativo_data", "quietanza_tipo", "quietanza_data", "coperta_da_altra_misura", "note"]
     list_columns = show_columns = ["id", "progetto.id", "progetto.codice", "beneficiaria.codice", "voce.codice",
                                    "importo", "data", "ente_pagatore.id", "ente_pagatore.nome", "fornitore",
                                    "giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
-                                   "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi",
+                                   "quietanza_tipo", "quietanza_data", "coperta_da_altra_misura", "note", "ammissibile", "motivi", "avvisi",
                                    "non_ammissibile_su_richiesta", "annullata", "annullata_il", "annullata_da.id",
                                    "motivo_annullamento"]
     # The payer is the caller's ente and the verdict is computed: neither is taken from the request.

@@ -375,7 +375,7 @@ from app.models.percorso import (  # noqa: E402,F401  (records of the path, shar
     TIPI_ESITO, TIPI_INTERVENTO, ColloquioCPI, EsitoProgetto, Intervento, MicroEquipe, Progetto, Segnalazione,
     TransizioneProgetto, Valutazione, membri_microequipe,
 )
-from app.models.spese import INDICE_GIUSTIFICATIVO_UNICO, TIPI_GIUSTIFICATIVO, Spesa  # noqa: E402,F401
+from app.models.spese import INDICE_GIUSTIFICATIVO_UNICO, TIPI_GIUSTIFICATIVO, TIPI_QUIETANZA, Spesa  # noqa: E402,F401
 from app.models.asse1 import (  # noqa: E402,F401
     STATI_ACCORDO, TIPI_ACCORDO, Accordo, EventoFormativo, IscrizioneLaboratorio, Laboratorio, ModelloLaboratorio,
     PartecipazioneEvento, Presenza, SessioneLaboratorio,

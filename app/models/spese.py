@@ -22,6 +22,11 @@ TIPI_GIUSTIFICATIVO = {
     "fattura": "Fattura", "ricevuta": "Ricevuta", "scontrino": "Scontrino", "contratto": "Contratto",
     "nota_spese": "Nota spese", "bollettino": "Bollettino / utenza", "altro": "Altro",
 }
+# How the payment was made: the Region checks a proof of payment (quietanza) for every spesa.
+TIPI_QUIETANZA = {
+    "bonifico": "Bonifico", "assegno": "Assegno", "contanti": "Contanti", "carta": "Carta di pagamento",
+    "f24": "Modello F24", "altro": "Altro",
+}
 
 
 INDICE_GIUSTIFICATIVO_UNICO = "uq_spesa_giustificativo_ammessa"
@@ -58,6 +63,8 @@ class Spesa(Versionato, PerBeneficiaria, Model):
     giustificativo_data = Column(Date, nullable=True)
     # The number as the rules compare it ("fatt 12/ a" = "FATT12/A"), for the unique index.
     giustificativo_chiave = Column(String(50), nullable=True)
+    quietanza_tipo = Column(_enum("tipo_quietanza", TIPI_QUIETANZA), nullable=True)
+    quietanza_data = Column(Date, nullable=True)  # never before giustificativo_data (app.rules.eligibility)
     allegato = Column(String(300), nullable=True)  # file name under LIA_UPLOAD_DIR, never in the DB
     coperta_da_altra_misura = Column(Boolean, nullable=False, default=False)
     note = Column(String(1000), nullable=False, default="")

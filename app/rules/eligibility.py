@@ -108,6 +108,14 @@ def formatta_data(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+def motivo_quietanza_non_valida(giustificativo_data: date | None, quietanza_data: date | None) -> str | None:
+    """A payment cannot be made before the document it pays was issued: a typing slip."""
+    if giustificativo_data and quietanza_data and quietanza_data < giustificativo_data:
+        return (f"La data della quietanza ({formatta_data(quietanza_data)}) non può precedere la data del "
+                f"giustificativo ({formatta_data(giustificativo_data)}).")
+    return None
+
+
 def normalizza_giustificativo(numero: str | None) -> str:
     """" fatt 12/ a " -> "FATT12/A": the same invoice typed twice must compare equal."""
     return re.sub(r"\s+", "", numero or "").upper()

@@ -77,3 +77,24 @@ def motivi_ricerca_non_valida(testo) -> list[str]:
     if len(trovate) > MAX_PAROLE:
         return [MSG_TROPPE_PAROLE]
     return []
+
+
+MSG_FORNITORE_CON_DATI_PERSONALI = (
+    "Il fornitore non può riportare il nome e cognome o il codice fiscale della beneficiaria: esce "
+    "dal sistema con la rendicontazione. Per un pagamento a lei scrivere «Beneficiaria».")
+
+
+def fornitore_con_dati_personali(fornitore: str | None, nome: str | None, cognome: str | None,
+                                 codice_fiscale: str | None) -> bool:
+    """Whether a spesa's «Fornitore / percettore» names the woman herself (her surname with one of
+    her first names, in any order, or her codice fiscale): the supplier travels in the rendicontazione,
+    her identity must not. A surname alone is not hers: «Rossi Srl» may be the landlord."""
+    if not fornitore:
+        return False
+    cf = normalizza_cf(codice_fiscale)
+    if cf and cf in normalizza_cf(fornitore):
+        return True
+    del_fornitore = set(parole(fornitore))
+    suoi_nomi, suoi_cognomi = parole(nome or ""), parole(cognome or "")
+    # Her whole surname and one of her first names: «Maria Rossi» for Maria Grazia Rossi.
+    return bool(suoi_cognomi) and set(suoi_cognomi) <= del_fornitore and any(n in del_fornitore for n in suoi_nomi)

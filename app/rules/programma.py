@@ -68,6 +68,61 @@ class Indicatore:
     target: int
 
 
+# --- The rendicontazione workbook's layout ([rendiconto] in the programme file) ------------
+# A different regional template, or a new programme, changes the sheets and the Spese columns
+# in the file, not in app.rules.rendicontazione, which knows how to write each of these.
+FOGLI_RENDICONTO = ("Riepilogo", "Budget", "Spese", "Controlli", "Progetti", "Indicatori")
+# The fields of a spesa the Spese sheet can show (app.rules.rendicontazione.RigaSpesa):
+# codes, the documents, the verdict; never anything that names a woman.
+CAMPI_SPESA = (
+    "numero_spesa", "codice_beneficiaria", "codice_progetto", "ambito", "asse", "priorita", "voce", "data",
+    "importo", "ente_pagatore", "fornitore", "giustificativo", "giustificativo_tipo", "giustificativo_numero",
+    "giustificativo_data", "quietanza_tipo", "quietanza_data", "file_allegato", "esito", "motivi",
+)
+
+
+@dataclass(frozen=True)
+class ColonnaSpese:
+    etichetta: str
+    campo: str  # one of CAMPI_SPESA
+
+
+@dataclass(frozen=True)
+class Cofinanziamento:
+    """Resources the network adds to the regional money: cash and the valued time of its staff,
+    for an asse, an ente (by its name, as in the «Enti» screen) or an ente within an asse."""
+    asse: str
+    ente: str
+    monetario: Decimal
+    valorizzato: Decimal
+
+
+# The L.I.A. 2 layout: the default of a programme file without [rendiconto].
+COLONNE_SPESE_LIA2 = tuple(ColonnaSpese(e, c) for e, c in (
+    ("Codice beneficiaria", "codice_beneficiaria"), ("Codice progetto", "codice_progetto"), ("Ambito", "ambito"),
+    ("Asse", "asse"), ("Priorità", "priorita"), ("Voce", "voce"), ("Data", "data"), ("Importo", "importo"),
+    ("Ente pagatore", "ente_pagatore"), ("Fornitore", "fornitore"), ("Tipo giustificativo", "giustificativo_tipo"),
+    ("Numero giustificativo", "giustificativo_numero"), ("Data giustificativo", "giustificativo_data"),
+    ("Tipo quietanza", "quietanza_tipo"), ("Data quietanza", "quietanza_data"), ("File allegato", "file_allegato"),
+    ("Esito", "esito"), ("Motivi", "motivi"),
+))
+
+
+@dataclass(frozen=True)
+class Rendiconto:
+    fogli: tuple[str, ...] = FOGLI_RENDICONTO
+    colonne_spese: tuple[ColonnaSpese, ...] = COLONNE_SPESE_LIA2
+    budget_assi: dict[str, Decimal] = field(default_factory=dict)  # planned regional money per asse
+    budget_enti: dict[str, Decimal] = field(default_factory=dict)  # … per ente, by its name
+    cofinanziamento: tuple[Cofinanziamento, ...] = ()
+
+    def cofinanziamento_di(self, asse: str | None = None, ente: str | None = None) -> tuple[Decimal, Decimal]:
+        """(cash, valued staff time) declared for this asse or this ente."""
+        righe = [c for c in self.cofinanziamento if (asse is not None and c.asse == asse)
+                 or (ente is not None and c.ente == ente)]
+        return (sum((c.monetario for c in righe), Decimal("0")), sum((c.valorizzato for c in righe), Decimal("0")))
+
+
 EFFETTI_SOVRAPPOSIZIONE = ("rifiuto", "avviso")
 PASSI_CON_CONSENSO = ("segnalazione", "cpi", "statistiche")
 
@@ -119,6 +174,7 @@ class Programma:
     # step (PASSI_CON_CONSENSO) -> the purpose it needs; a step absent here needs none
     consensi_richiesti: dict[str, str] = field(default_factory=dict)
     sezioni_relazione: tuple[SezioneRelazione, ...] = ()
+    rendiconto: Rendiconto = field(default_factory=Rendiconto)
 
     def descrizione_finalita(self, codice: str) -> str:
         return next((f.descrizione for f in self.finalita_consenso if f.codice == codice), codice or "")
@@ -176,6 +232,76 @@ def _duplicati(codici, dove: str, motivi: list[str]) -> None:
         if c in visti:
             motivi.append(f"{dove}: codice «{c}» duplicato")
         visti.add(c)
+
+
+def _importi(tabella, dove: str, chiavi_ammesse: set[str] | None, motivi: list[str]) -> dict[str, Decimal]:
+    if not isinstance(tabella, dict):
+        motivi.append(f"{dove}: deve essere una tabella nome = \"importo\"")
+        return {}
+    importi = {}
+    for chiave, valore in tabella.items():
+        if chiavi_ammesse is not None and chiave not in chiavi_ammesse:
+            motivi.append(f"{dove}: asse «{chiave}» sconosciuto")
+        elif not chiave.strip():
+            motivi.append(f"{dove}: nome dell'ente vuoto")
+        else:
+            importi[chiave] = _decimale(valore, f"{dove} «{chiave}»", motivi)
+    return importi
+
+
+def _leggi_rendiconto(r, codici_assi: set[str], motivi: list[str]) -> Rendiconto:
+    """[rendiconto]: the sheets in order, the Spese columns, the budget and the co-financing."""
+    if not isinstance(r, dict):
+        motivi.append("[rendiconto] deve essere una tabella")
+        return Rendiconto()
+    fogli = r.get("fogli", list(FOGLI_RENDICONTO))
+    if not isinstance(fogli, list) or not fogli or not all(isinstance(f, str) for f in fogli):
+        motivi.append("[rendiconto] «fogli» deve essere un elenco non vuoto di nomi di fogli")
+        fogli = list(FOGLI_RENDICONTO)
+    for f in fogli:
+        if f not in FOGLI_RENDICONTO:
+            motivi.append(f"[rendiconto] foglio «{f}» non previsto ({', '.join(FOGLI_RENDICONTO)})")
+    _duplicati(fogli, "[rendiconto] fogli", motivi)
+    colonne = []
+    for i, c in enumerate(r.get("colonne_spese", []), start=1):
+        dove = f"[[rendiconto.colonne_spese]] n. {i}"
+        if not isinstance(c, dict) or not _campi(c, ("etichetta", "campo"), dove, motivi):
+            continue
+        if c["campo"] not in CAMPI_SPESA:
+            motivi.append(f"{dove}: campo «{c['campo']}» non previsto ({', '.join(CAMPI_SPESA)})")
+        else:
+            colonne.append(ColonnaSpese(c["etichetta"].strip(), c["campo"]))
+    _duplicati([c.etichetta for c in colonne], "[rendiconto] colonne del foglio Spese", motivi)
+    if "colonne_spese" in r and not r["colonne_spese"]:
+        motivi.append("[rendiconto] «colonne_spese» non può essere vuoto")
+    budget = r.get("budget", {})
+    if not isinstance(budget, dict):
+        motivi.append("[rendiconto.budget] deve essere una tabella")
+        budget = {}
+    cofinanziamento = []
+    for i, c in enumerate(r.get("cofinanziamento", []), start=1):
+        dove = f"[[rendiconto.cofinanziamento]] n. {i}"
+        if not isinstance(c, dict):
+            motivi.append(f"{dove}: deve essere una tabella")
+            continue
+        asse, ente = c.get("asse", ""), c.get("ente", "")
+        if not isinstance(asse, str) or not isinstance(ente, str) or not (asse.strip() or ente.strip()):
+            motivi.append(f"{dove}: indicare «asse», «ente» o entrambi")
+            continue
+        if asse and asse not in codici_assi:
+            motivi.append(f"{dove}: asse «{asse}» sconosciuto")
+        if "monetario" not in c and "valorizzato" not in c:
+            motivi.append(f"{dove}: indicare «monetario» (risorse in denaro), «valorizzato» (tempo del personale) "
+                          "o entrambi")
+            continue
+        importi = [_decimale(c[k], f"{dove} «{k}»", motivi) if k in c else Decimal("0")
+                   for k in ("monetario", "valorizzato")]
+        cofinanziamento.append(Cofinanziamento(asse, ente.strip(), *importi))
+    return Rendiconto(
+        fogli=tuple(fogli), colonne_spese=tuple(colonne) or COLONNE_SPESE_LIA2,
+        budget_assi=_importi(budget.get("assi", {}), "[rendiconto.budget.assi]", codici_assi, motivi),
+        budget_enti=_importi(budget.get("enti", {}), "[rendiconto.budget.enti]", None, motivi),
+        cofinanziamento=tuple(cofinanziamento))
 
 
 def leggi_programma(dati: dict) -> Programma:
@@ -321,6 +447,7 @@ def leggi_programma(dati: dict) -> Programma:
     if not isinstance(attesa, int) or isinstance(attesa, bool) or not 0 <= attesa <= 365:
         motivi.append("[impostazioni] giorni_attesa_segnalazione deve essere un numero di giorni da 0 a 365")
         attesa = 7
+    rendiconto = _leggi_rendiconto(dati.get("rendiconto", {}), codici_assi, motivi)
     anni_conservazione = dati.get("conservazione", {}).get("anni_dati_personali", 5)
     motivi += [f"[conservazione] {m}" for m in motivi_anni_non_validi(anni_conservazione, mesi)]
     if motivi:
@@ -340,6 +467,7 @@ def leggi_programma(dati: dict) -> Programma:
         consensi_richiesti=richiesti,
         anni_conservazione=anni_conservazione,
         sezioni_relazione=tuple(sezioni),
+        rendiconto=rendiconto,
     )
 
 

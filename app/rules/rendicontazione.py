@@ -11,9 +11,10 @@ invoice number, never as a woman's data.
 Pure Python (no Flask, no SQLAlchemy): xlsxwriter only, money is Decimal until the very
 moment it becomes an Excel number.
 
-Sheets, in this order: "Riepilogo", "Spese", "Progetti", "Indicatori". Each one has a title
-on row 1 (programme, decree, period, extraction time, optional ente), row 2 blank, the header
-on row 3, panes frozen below the header and an autofilter over the table.
+Sheets, in the order and with the Spese columns that the programme file's [rendiconto] gives
+(the L.I.A. 2 default: "Riepilogo", "Budget", "Spese", "Controlli", "Progetti", "Indicatori").
+Each one has a title on row 1 (programme, decree, period, extraction time, optional ente), row 2
+blank, the header on row 3, panes frozen below the header and an autofilter over the table.
 
 Strings are always written with ``write_string``: a giustificativo typed as "=HYPERLINK(…)"
 stays text and never becomes a formula.
@@ -25,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,9 +34,9 @@ import xlsxwriter
 
 from app import provvisori
 from app.rules.eligibility import formatta_data
-from app.rules.programma import Programma
+from app.rules.programma import COLONNE_SPESE_LIA2, FOGLI_RENDICONTO, Programma
 
-FOGLI = ("Riepilogo", "Spese", "Progetti", "Indicatori")
+FOGLI = FOGLI_RENDICONTO  # the L.I.A. 2 order; a programme file may choose another ([rendiconto])
 FORMATO_EURO = "#,##0.00 [$€-410]"
 FORMATO_DATA = "dd/mm/yyyy"
 FORMATO_PERCENTUALE = "0.0%"
@@ -47,11 +49,23 @@ ESITO_NON_AMMISSIBILE = "Non ammissibile"
 ESITO_ANNULLATA = "Annullata"  # kept as a row, out of every sum (app.rules.annullamento)
 ZERO = Decimal("0")
 
-COLONNE_RIEPILOGO = ("Asse", "Ente pagatore", "Importo ammissibile", "Importo non ammissibile",
+COLONNE_RIEPILOGO = ("Asse", "Priorità", "Voce", "Descrizione", "Importo ammissibile", "Importo non ammissibile",
                      "Numero di spese")
-COLONNE_SPESE = ("Codice beneficiaria", "Codice progetto", "Ambito", "Asse", "Priorità", "Voce",
-                 "Data", "Importo", "Ente pagatore", "Giustificativo", "Esito", "Motivi")
+COLONNE_SPESE = tuple(c.etichetta for c in COLONNE_SPESE_LIA2)  # the default layout's labels
+COLONNE_BUDGET = ("Livello", "Asse / ente", "Budget regionale previsto", "Speso ammissibile", "Residuo",
+                  "% utilizzato")
+COLONNE_COFINANZIAMENTO = ("Cofinanziamento monetario", "Cofinanziamento valorizzato (personale)",
+                           "Totale previsto (regionale + cofinanziamento)")
+# One row per spesa with something to check, one column per check (blank: nothing to say), so
+# the reviewer filters on a column to get each list; the other columns find the spesa in Spese.
+COLONNE_CONTROLLI = ("N. spesa", "Codice progetto", "Numero giustificativo", "Ente pagatore", "Importo",
+                     "Senza quietanza", "Senza file del giustificativo", "Non ammissibile: motivi")
+LIVELLO_ASSE, LIVELLO_ENTE = "Asse", "Ente"
 COLONNE_INDICATORI = ("Indicatore", "Descrizione", "Target", "Valore raggiunto", "%")
+# How each field of CAMPI_SPESA is written: dates and money as Excel numbers, the rest as text.
+CAMPI_DATA = frozenset({"data", "giustificativo_data", "quietanza_data"})
+CAMPI_EURO = frozenset({"importo"})
+CAMPI_INTERI = frozenset({"numero_spesa"})
 
 _EPOCA_EXCEL = date(1899, 12, 30)
 
@@ -71,12 +85,56 @@ class RigaSpesa:
     ammissibile: bool
     motivi: str
     annullata_il: date | None = None  # an annulled spesa: its own status, in no sum
+    numero_spesa: int | None = None  # its id: how the reviewer and the ente find it in the system
+    fornitore: str = ""  # who was paid (a firm, a landlord), as typed on the spesa
+    giustificativo_tipo: str = ""  # the label ("Fattura"), not the stored key
+    giustificativo_numero: str = ""
+    giustificativo_data: date | None = None
+    quietanza_tipo: str = ""  # the label ("Bonifico")
+    quietanza_data: date | None = None
+    allegato: bool = False  # the file of the giustificativo is attached
 
     @property
     def esito(self) -> str:
         if self.annullata_il is not None:
             return ESITO_ANNULLATA
         return ESITO_AMMISSIBILE if self.ammissibile else ESITO_NON_AMMISSIBILE
+
+    @property
+    def annullata(self) -> bool:
+        return self.annullata_il is not None
+
+    @property
+    def motivi_esposti(self) -> str:
+        """What the «Motivi» column says: an annulled spesa's date (the reason typed by a person
+        stays in the system), otherwise the eligibility rules' reasons."""
+        return f"Annullata il {formatta_data(self.annullata_il)}" if self.annullata else self.motivi
+
+    @property
+    def file_allegato(self) -> str:
+        return "Sì" if self.allegato else "No"
+
+    def controlli(self) -> tuple[str, str, str] | None:
+        """What a reviewer checks on this spesa, in the order of the Controlli columns: the missing
+        quietanza, the missing file, the reasons it is not eligible ("" where all is well); None
+        when all is well, and for an annulled spesa, which is out of the accounts."""
+        if self.annullata:
+            return None
+        if not self.quietanza_tipo and self.quietanza_data is None:
+            quietanza = "quietanza non registrata"
+        elif not self.quietanza_tipo:
+            quietanza = "manca il tipo di quietanza"
+        elif self.quietanza_data is None:
+            quietanza = "manca la data della quietanza"
+        else:
+            quietanza = ""
+        file = "" if self.allegato else "nessun file allegato"
+        motivi = "" if self.ammissibile else (self.motivi or ESITO_NON_AMMISSIBILE)
+        return (quietanza, file, motivi) if quietanza or file or motivi else None
+
+
+# The attribute of RigaSpesa that each field of the programme file's Spese columns reads.
+_ATTRIBUTI = {"motivi": "motivi_esposti"}
 
 
 @dataclass(frozen=True)
@@ -216,7 +274,7 @@ def scrivi_rendicontazione(
     with provvisori.cartella_provvisoria("lia-rendicontazione") as tmp:
         wb = xlsxwriter.Workbook(str(uscita) if percorso else uscita, {"constant_memory": True, "tmpdir": tmp})
         try:
-            totali = _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al)
+            totali = _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al, filtro_ente)
             wb.close()
             if percorso:
                 provvisori.su_disco(uscita)  # the content is durable before the name says "finished"
@@ -245,104 +303,270 @@ def _formati(wb) -> dict:
         "totale": wb.add_format({"bold": True, "top": 1}),
         "totale_euro": wb.add_format({"bold": True, "top": 1, "num_format": FORMATO_EURO}),
         "totale_intero": wb.add_format({"bold": True, "top": 1, "num_format": "0", "align": "right"}),
+        "totale_percentuale": wb.add_format({"bold": True, "top": 1, "num_format": FORMATO_PERCENTUALE}),
+        "subtotale": wb.add_format({"bold": True, "italic": True}),
+        "subtotale_euro": wb.add_format({"bold": True, "italic": True, "num_format": FORMATO_EURO}),
+        "subtotale_intero": wb.add_format({"bold": True, "italic": True, "num_format": "0", "align": "right"}),
     }
 
 
-def _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al) -> dict:
-    # Memory: the Riepilogo comes first in tab order but needs totals over every spesa. With
-    # constant_memory each worksheet streams its own rows to its own temp file and only has to
-    # receive them in ascending order, so the sheets are created in tab order, the Riepilogo
-    # gets its title and header now, the spese are streamed once into "Spese" while the
-    # (asse, ente) totals accumulate in a small dict, and the Riepilogo body (rows 4+, after
-    # its header) is written afterwards. Nothing is materialised: memory is O(assi × enti),
-    # not O(spese), and the iterable is consumed exactly once.
+def _scrivi(wb, programma, spese, progetti, indicatori, testo_titolo, dal, al, filtro_ente) -> dict:
+    # Memory: the Riepilogo and the Budget come before the Spese in tab order but need totals
+    # over every spesa. With constant_memory each worksheet streams its own rows to its own temp
+    # file and only has to receive them in ascending order, so the sheets are created in tab
+    # order with their title and header, the spese are streamed once into "Spese" (and their
+    # problems into "Controlli", row by row as well) while the totals accumulate in small dicts,
+    # and the bodies of Riepilogo and Budget (rows 4+, after their header) are written
+    # afterwards. Nothing is materialised: memory is O(voci + enti), not O(spese), and the
+    # iterable is consumed exactly once.
     f = _formati(wb)
-    riepilogo = _Foglio(wb, "Riepilogo", COLONNE_RIEPILOGO, testo_titolo, f)
-    foglio_spese = _Foglio(wb, "Spese", COLONNE_SPESE, testo_titolo, f)
+    layout = programma.rendiconto
+    cofinanziato = bool(layout.cofinanziamento)
     assi_progetto = [a.codice for a in programma.assi
                      if any(a.codice in assi for assi in programma.aree.values())]
-    colonne_progetti = (("Codice", "Ambito", "Area", "Inizio", "Fine", "Stato")
-                        + tuple(f"Speso Asse {a}" for a in assi_progetto)
-                        + tuple(f"Residuo {m.descrizione}" for m in programma.massimali))
-    foglio_progetti = _Foglio(wb, "Progetti", colonne_progetti, testo_titolo, f)
-    foglio_indicatori = _Foglio(wb, "Indicatori", COLONNE_INDICATORI, testo_titolo, f)
+    colonne = {
+        "Riepilogo": COLONNE_RIEPILOGO,
+        "Budget": COLONNE_BUDGET + (COLONNE_COFINANZIAMENTO if cofinanziato else ()),
+        "Spese": tuple(c.etichetta for c in layout.colonne_spese),
+        "Controlli": COLONNE_CONTROLLI,
+        "Progetti": (("Codice", "Ambito", "Area", "Inizio", "Fine", "Stato")
+                     + tuple(f"Speso Asse {a}" for a in assi_progetto)
+                     + tuple(f"Residuo {m.descrizione}" for m in programma.massimali)),
+        "Indicatori": COLONNE_INDICATORI,
+    }
+    fogli = {nome: _Foglio(wb, nome, colonne[nome], testo_titolo, f) for nome in layout.fogli}
 
-    aggregati, totale_si, totale_no, n = _scrivi_spese(foglio_spese, spese, dal, al, f)
-    _scrivi_riepilogo(riepilogo, programma, aggregati, totale_si, totale_no, n, f)
-    _scrivi_progetti(foglio_progetti, programma, progetti, assi_progetto, f)
-    _scrivi_indicatori(foglio_indicatori, indicatori, f)
-    return {"ammissibile": totale_si, "non_ammissibile": totale_no, "righe_spese": n}
+    totali = _scrivi_spese(fogli.get("Spese"), fogli.get("Controlli"), layout.colonne_spese, spese, dal, al, f)
+    if "Riepilogo" in fogli:
+        _scrivi_riepilogo(fogli["Riepilogo"], programma, totali, f)
+    if "Budget" in fogli:
+        _scrivi_budget(fogli["Budget"], programma, totali, filtro_ente, f)
+    if "Progetti" in fogli:
+        _scrivi_progetti(fogli["Progetti"], programma, progetti, assi_progetto, f)
+    if "Indicatori" in fogli:
+        _scrivi_indicatori(fogli["Indicatori"], indicatori, f)
+    return {"ammissibile": totali.ammissibile, "non_ammissibile": totali.non_ammissibile,
+            "righe_spese": totali.righe}
 
 
-def _scrivi_spese(foglio: _Foglio, spese, dal, al, f):
-    ws = foglio.ws
-    scrivi_testo, scrivi_numero = ws.write_string, ws.write_number
-    fmt_euro, fmt_data = f["euro"], f["data"]
-    misura = foglio.misura
-    aggregati: dict[tuple[str, str], list] = {}
-    totale_si = totale_no = ZERO
-    r = PRIMA_RIGA_DATI
+@dataclass
+class _Totali:
+    """What the summary sheets need of the spese, accumulated in the one pass over them."""
+    per_voce: dict  # (asse, priorità, voce) -> [ammissibile, non ammissibile, numero di spese]
+    per_ente: dict  # ente -> [ammissibile, non ammissibile, numero di spese]
+    ammissibile: Decimal = ZERO
+    non_ammissibile: Decimal = ZERO
+    righe: int = 0
+
+
+def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, spese, dal, al, f) -> _Totali:
+    totali = _Totali({}, {})
+    ws = foglio.ws if foglio else None
+    # Each column once resolved to (column, reader): no lookup by name per cell.
+    testi, date_, euro, interi = [], [], [], []
+    for c, colonna in enumerate(colonne if foglio else ()):
+        lettore = attrgetter(_ATTRIBUTI.get(colonna.campo, colonna.campo))
+        gruppo = (date_ if colonna.campo in CAMPI_DATA else euro if colonna.campo in CAMPI_EURO
+                  else interi if colonna.campo in CAMPI_INTERI else testi)
+        gruppo.append((c, lettore))
+    fmt_euro, fmt_data, fmt_intero = f["euro"], f["data"], f["intero"]
+    if ws is not None:  # bound once: this loop runs once per spesa
+        scrivi_testo, scrivi_numero, larghezze = ws.write_string, ws.write_number, foglio.larghezze
+    r = r_controlli = PRIMA_RIGA_DATI
     for s in spese:
         if (dal and s.data < dal) or (al and s.data > al):
             continue
         importo = Decimal(s.importo)
-        chiave = (s.asse, s.ente_pagatore)
-        voce = aggregati.get(chiave)
+        chiave = (s.asse, s.priorita, s.voce)
+        voce = totali.per_voce.get(chiave)
         if voce is None:
-            voce = aggregati[chiave] = [ZERO, ZERO, 0]
-        esito, motivi = s.esito, s.motivi
-        if esito == ESITO_ANNULLATA:
-            motivi = f"Annullata il {formatta_data(s.annullata_il)}"
+            voce = totali.per_voce[chiave] = [ZERO, ZERO, 0]
+        ente = totali.per_ente.get(s.ente_pagatore)
+        if ente is None:
+            ente = totali.per_ente[s.ente_pagatore] = [ZERO, ZERO, 0]
+        if s.annullata:
+            pass
         elif s.ammissibile:
             voce[0] += importo
-            totale_si += importo
+            ente[0] += importo
+            totali.ammissibile += importo
         else:
             voce[1] += importo
-            totale_no += importo
+            ente[1] += importo
+            totali.non_ammissibile += importo
         voce[2] += 1
-        testi = (
-            (0, s.codice_beneficiaria), (1, s.codice_progetto), (2, s.ambito), (3, s.asse),
-            (4, s.priorita), (5, s.voce), (8, s.ente_pagatore), (9, s.giustificativo), (10, esito), (11, motivi),
-        )
-        for c, valore in testi:
-            if valore:
-                t = _testo(valore)
-                scrivi_testo(r, c, t)
-                misura(c, t)
-        scrivi_numero(r, 6, _seriale(s.data), fmt_data)
-        scrivi_numero(r, 7, float(importo), fmt_euro)
+        ente[2] += 1
+        if ws is not None:
+            for c, lettore in testi:
+                valore = lettore(s)
+                if valore:
+                    t = _testo(valore)
+                    scrivi_testo(r, c, t)
+                    if len(t) + 2 > larghezze[c]:
+                        foglio.misura(c, t)
+            for c, lettore in date_:
+                d = lettore(s)
+                if d is not None:
+                    scrivi_numero(r, c, (d - _EPOCA_EXCEL).days, fmt_data)
+            for c, lettore in euro:
+                scrivi_numero(r, c, float(lettore(s)), fmt_euro)
+            for c, lettore in interi:
+                n = lettore(s)
+                if n is not None:
+                    scrivi_numero(r, c, n, fmt_intero)
         r += 1
-    foglio.chiudi(r - 1, {6: 12, 7: 15})
-    return aggregati, totale_si, totale_no, r - PRIMA_RIGA_DATI
+        if controlli is not None:
+            problemi = s.controlli()
+            if problemi is not None:
+                _scrivi_controllo(controlli, r_controlli, problemi, s, importo, f)
+                r_controlli += 1
+    totali.righe = r - PRIMA_RIGA_DATI
+    if foglio:
+        larghezze = {c: 12 for c, _ in date_}
+        larghezze.update({c: 15 for c, _ in euro})
+        foglio.chiudi(r - 1, larghezze)
+    if controlli:
+        controlli.chiudi(r_controlli - 1, {4: 15})
+    return totali
 
 
-def _scrivi_riepilogo(foglio: _Foglio, programma, aggregati, totale_si, totale_no, n, f):
+def _scrivi_controllo(foglio: _Foglio, r: int, problemi, s: RigaSpesa, importo, f) -> None:
+    testi = ((1, s.codice_progetto), (2, s.giustificativo_numero), (3, s.ente_pagatore)) + tuple(
+        zip((5, 6, 7), problemi))
+    _scrivi_testi(foglio, r, testi)
+    if s.numero_spesa is not None:
+        foglio.ws.write_number(r, 0, s.numero_spesa, f["intero"])
+    foglio.ws.write_number(r, 4, float(importo), f["euro"])
+
+
+def _scrivi_testi(foglio: _Foglio, r: int, testi, formato=None) -> None:
+    for c, valore in testi:
+        if valore:
+            t = _testo(valore)
+            foglio.ws.write_string(r, c, t, formato)
+            foglio.misura(c, t)
+
+
+def _subtotale(ws, r: int, colonne, prima: int, ultima: int, valori, formati) -> None:
+    """SUBTOTAL(9, …) over Excel rows prima..ultima (1-based): Excel leaves the subtotals nested
+    in that range out, so a priority's, an asse's and the grand total never count twice. The
+    cached value is written too, for readers that do not compute formulas."""
+    for c, valore, formato in zip(colonne, valori, formati):
+        lettera = _colonna(c)
+        ws.write_formula(r, c, f"=SUBTOTAL(9,{lettera}{prima}:{lettera}{ultima})", formato, valore)
+
+
+def _scrivi_riepilogo(foglio: _Foglio, programma: Programma, totali: _Totali, f) -> None:
+    """Per asse → priorità → voce (programme order), with a subtotal per priority and per asse
+    and the grand total on the last row."""
     ws = foglio.ws
-    ordine = _ordine_assi(programma)
+    ordine_assi = _ordine_assi(programma)
+    posizione_priorita = {p.codice: i for i, p in enumerate(programma.priorita)}
+    posizione_voce = {v.codice: i for i, v in enumerate(programma.voci)}
+    per_asse: dict[str, dict[str, list]] = {}
+    for asse, priorita, voce in totali.per_voce:
+        per_asse.setdefault(asse, {}).setdefault(priorita, []).append(voce)
+    euro, intero = f["euro"], f["intero"]
+    sub_euro, sub_intero = f["subtotale_euro"], f["subtotale_intero"]
     r = PRIMA_RIGA_DATI
-    for (asse, ente) in sorted(aggregati, key=lambda k: (ordine(k[0]), k[1].casefold(), k[1])):
-        si, no, conteggio = aggregati[(asse, ente)]
-        for c, valore in ((0, asse), (1, ente)):
-            if valore:
-                t = _testo(valore)
-                ws.write_string(r, c, t)
-                foglio.misura(c, t)
-        ws.write_number(r, 2, float(si), f["euro"])
-        ws.write_number(r, 3, float(no), f["euro"])
-        ws.write_number(r, 4, conteggio, f["intero"])
+    for asse in sorted(per_asse, key=ordine_assi):
+        inizio_asse = r
+        somma_asse = [ZERO, ZERO, 0]
+        for priorita in sorted(per_asse[asse], key=lambda p: (posizione_priorita.get(p, len(posizione_priorita)), p)):
+            inizio = r
+            somma = [ZERO, ZERO, 0]
+            voci = sorted(per_asse[asse][priorita], key=lambda v: (posizione_voce.get(v, len(posizione_voce)), v))
+            for voce in voci:
+                si, no, n = totali.per_voce[(asse, priorita, voce)]
+                descrizione = programma.voce(voce).descrizione if programma.voce(voce) else ""
+                _scrivi_testi(foglio, r, ((0, asse), (1, priorita), (2, voce), (3, descrizione)))
+                ws.write_number(r, 4, float(si), euro)
+                ws.write_number(r, 5, float(no), euro)
+                ws.write_number(r, 6, n, intero)
+                somma = [somma[0] + si, somma[1] + no, somma[2] + n]
+                r += 1
+            _scrivi_testi(foglio, r, ((0, asse), (1, priorita), (2, f"Totale priorità {priorita}")),
+                          f["subtotale"])
+            _subtotale(ws, r, (4, 5, 6), inizio + 1, r, (float(somma[0]), float(somma[1]), somma[2]),
+                       (sub_euro, sub_euro, sub_intero))
+            somma_asse = [a + b for a, b in zip(somma_asse, somma)]
+            r += 1
+        _scrivi_testi(foglio, r, ((0, asse), (1, f"Totale asse {asse}")), f["subtotale"])
+        _subtotale(ws, r, (4, 5, 6), inizio_asse + 1, r,
+                   (float(somma_asse[0]), float(somma_asse[1]), somma_asse[2]), (sub_euro, sub_euro, sub_intero))
         r += 1
     ultima_dati = r - 1
     ws.write_string(r, 0, "Totale", f["totale"])
-    ws.write_blank(r, 1, None, f["totale"])
-    for c, totale, formato in ((2, float(totale_si), f["totale_euro"]), (3, float(totale_no), f["totale_euro"]),
-                               (4, n, f["totale_intero"])):
-        if aggregati:
-            lettera = _colonna(c)
-            ws.write_formula(r, c, f"=SUM({lettera}{PRIMA_RIGA_DATI + 1}:{lettera}{ultima_dati + 1})",
-                             formato, totale)
-        else:
+    for c in (1, 2, 3):
+        ws.write_blank(r, c, None, f["totale"])
+    valori = (float(totali.ammissibile), float(totali.non_ammissibile), totali.righe)
+    formati = (f["totale_euro"], f["totale_euro"], f["totale_intero"])
+    if totali.per_voce:
+        _subtotale(ws, r, (4, 5, 6), PRIMA_RIGA_DATI + 1, ultima_dati + 1, valori, formati)
+    else:
+        for c, formato in zip((4, 5, 6), formati):
             ws.write_number(r, c, 0, formato)
-    foglio.chiudi(ultima_dati, {2: 20, 3: 20, 4: 16})
+    foglio.chiudi(ultima_dati, {3: 50, 4: 20, 5: 20, 6: 16})
+
+
+def _scrivi_budget(foglio: _Foglio, programma: Programma, totali: _Totali, filtro_ente: str | None, f) -> None:
+    """Planned regional money against eligible spending, per asse and then per ente, with the
+    co-financing columns when the programme file declares co-financing. A single ente's
+    download (filtro_ente) shows its own planned amount; the network's amounts per asse are
+    not its own, so its asse rows show the spending only."""
+    ws = foglio.ws
+    layout = programma.rendiconto
+    cofinanziato = bool(layout.cofinanziamento)
+    speso_asse: dict[str, Decimal] = {}
+    for (asse, _, _), (si, _, _) in totali.per_voce.items():
+        speso_asse[asse] = speso_asse.get(asse, ZERO) + si
+    ordine = _ordine_assi(programma)
+    assi = sorted({a.codice for a in programma.assi} | set(speso_asse), key=ordine)
+    if filtro_ente:
+        enti = [filtro_ente]
+    else:
+        enti = sorted(set(layout.budget_enti) | set(totali.per_ente), key=lambda e: (e.casefold(), e))
+    righe = [(LIVELLO_ASSE, a, None if filtro_ente else layout.budget_assi.get(a), speso_asse.get(a, ZERO),
+              layout.cofinanziamento_di(asse=a)) for a in assi]
+    righe += [(LIVELLO_ENTE, e, layout.budget_enti.get(e), totali.per_ente.get(e, [ZERO])[0],
+               layout.cofinanziamento_di(ente=e)) for e in enti]
+    r = PRIMA_RIGA_DATI
+    for livello, nome, previsto, speso, (monetario, valorizzato) in righe:
+        _scrivi_testi(foglio, r, ((0, livello), (1, nome)))
+        ws.write_number(r, 3, float(speso), f["euro"])
+        if previsto is not None:
+            ws.write_number(r, 2, float(previsto), f["euro"])
+            ws.write_formula(r, 4, f"=C{r + 1}-D{r + 1}", f["euro"], float(previsto - speso))
+            ws.write_formula(r, 5, f"=D{r + 1}/C{r + 1}", f["percentuale"], float(speso / previsto))
+        if cofinanziato:
+            ws.write_number(r, 6, float(monetario), f["euro"])
+            ws.write_number(r, 7, float(valorizzato), f["euro"])
+            ws.write_number(r, 8, float((previsto or ZERO) + monetario + valorizzato), f["euro"])
+        r += 1
+    ultima_dati = r - 1
+    # The total is the assi's (each spesa counted once; the ente rows split the same money).
+    ws.write_string(r, 0, "Totale", f["totale"])
+    ws.write_string(r, 1, "Tutti gli assi", f["totale"])
+    asse_righe = [x for x in righe if x[0] == LIVELLO_ASSE]
+    previsti = [x[2] for x in asse_righe if x[2] is not None]
+    somme = {3: sum((x[3] for x in asse_righe), ZERO)}
+    if previsti:
+        somme[2] = sum(previsti, ZERO)
+    if cofinanziato:
+        somme[6] = sum((x[4][0] for x in asse_righe), ZERO)
+        somme[7] = sum((x[4][1] for x in asse_righe), ZERO)
+        somme[8] = sum(((x[2] or ZERO) + x[4][0] + x[4][1] for x in asse_righe), ZERO)
+    intervallo = f"$A${PRIMA_RIGA_DATI + 1}:$A${ultima_dati + 1}"
+    for c, valore in somme.items():
+        lettera = _colonna(c)
+        ws.write_formula(r, c, f'=SUMIF({intervallo},"{LIVELLO_ASSE}",{lettera}{PRIMA_RIGA_DATI + 1}:'
+                               f'{lettera}{ultima_dati + 1})', f["totale_euro"], float(valore))
+    if 2 in somme:
+        ws.write_formula(r, 4, f"=C{r + 1}-D{r + 1}", f["totale_euro"], float(somme[2] - somme[3]))
+        ws.write_formula(r, 5, f"=D{r + 1}/C{r + 1}", f["totale_percentuale"], float(somme[3] / somme[2]))
+    larghezze = {c: 20 for c in range(2, len(foglio.colonne))}
+    larghezze[5] = 14
+    foglio.chiudi(ultima_dati, larghezze)
 
 
 def _scrivi_progetti(foglio: _Foglio, programma, progetti, assi_progetto, f):

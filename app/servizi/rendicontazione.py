@@ -22,6 +22,7 @@ from app.servizi.indicatori import righe_indicatori
 from app.servizi.spese import programma_corrente
 
 _TIPI_GIUST = m.TIPI_GIUSTIFICATIVO
+_TIPI_QUIETANZA = m.TIPI_QUIETANZA
 
 
 def _giustificativo(tipo, numero, data):
@@ -31,13 +32,16 @@ def _giustificativo(tipo, numero, data):
 
 
 def query_spese(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
-    """The rows of the "Spese" sheet, codes only, in the sheet's column order. The benchmark's
-    floor (raw xlsxwriter) reads the same query, so the two always write the same rows."""
+    """The rows of the "Spese" sheet, codes only: the first 15 columns in the order of the L.I.A. 2
+    sheet's first columns, then the spesa's id, supplier, quietanza and whether a file is attached.
+    The benchmark's floor (raw xlsxwriter) reads the same query, so the two always write the same
+    rows."""
     ambito = aliased(m.Ambito)
     q = (select(m.Beneficiaria.codice, m.Progetto.codice, ambito.nome, m.Asse.codice, m.Priorita.codice,
                 m.VoceSpesa.codice, m.Spesa.data, m.Spesa.importo, m.Ente.nome, m.Spesa.giustificativo_tipo,
                 m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data, m.Spesa.ammissibile, m.Spesa.motivi,
-                m.Spesa.annullata_il)
+                m.Spesa.annullata_il, m.Spesa.id, m.Spesa.fornitore, m.Spesa.quietanza_tipo, m.Spesa.quietanza_data,
+                m.Spesa.allegato.is_not(None))
          .select_from(m.Spesa)
          .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
          .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
@@ -65,7 +69,10 @@ def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
                 codice_beneficiaria=r[0], codice_progetto=r[1], ambito=r[2], asse=r[3], priorita=r[4], voce=r[5],
                 data=r[6], importo=Decimal(r[7]), ente_pagatore=r[8],
                 giustificativo=_giustificativo(r[9], r[10], r[11]), ammissibile=bool(r[12]),
-                motivi=(r[13] or "").replace("\n", "; "), annullata_il=r[14].date() if r[14] else None)
+                motivi=(r[13] or "").replace("\n", "; "), annullata_il=r[14].date() if r[14] else None,
+                numero_spesa=r[15], fornitore=r[16] or "", giustificativo_tipo=_TIPI_GIUST.get(r[9], r[9] or ""),
+                giustificativo_numero=r[10] or "", giustificativo_data=r[11],
+                quietanza_tipo=_TIPI_QUIETANZA.get(r[17], r[17] or ""), quietanza_data=r[18], allegato=bool(r[19]))
 
 
 def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date | None = None):

@@ -14,6 +14,7 @@ from app import models as m
 from app.concorrenza import blocca_progetto
 from app.extensions import db
 from app.rules import eligibility as el
+from app.rules.nomi import MSG_FORNITORE_CON_DATI_PERSONALI, fornitore_con_dati_personali
 from app.rules.programma import Programma, programma_predefinito
 from app.security import come_sistema, puo_eliminare_spesa, puo_modificare_spesa, richiedi_perimetro
 from app.servizi import NonConsentito, Rifiuto, periodi
@@ -185,8 +186,12 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     if motivi:
         raise Rifiuto(motivi)
     s.importo = importo
+    motivo = el.motivo_quietanza_non_valida(s.giustificativo_data, s.quietanza_data)
+    if motivo:
+        raise Rifiuto(motivo, per_campo={"quietanza_data": [motivo]})
     if s.progetto is None and s.progetto_id is not None:
         s.progetto = db.session.get(m.Progetto, s.progetto_id)
+    _verifica_fornitore(s)
     s.beneficiaria_id = s.progetto.beneficiaria_id if s.progetto else None
     if s.creato_da_id is None:
         s.creato_da_id = utente.id
@@ -210,6 +215,19 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     esito = _giudica(spese)[-1]
     _applica(s, esito)
     return esito
+
+
+def _verifica_fornitore(s: m.Spesa) -> None:
+    """The fornitore reaches the rendicontazione: never the woman's own name or codice fiscale.
+    Read as the system: whoever records the spesa, the check is the same, and the refusal
+    says nothing of her data."""
+    if not s.fornitore or s.progetto is None:
+        return
+    with come_sistema():
+        dp = db.session.execute(select(m.DatiPersonali).where(
+            m.DatiPersonali.beneficiaria_id == s.progetto.beneficiaria_id)).scalar_one_or_none()
+        if dp is not None and fornitore_con_dati_personali(s.fornitore, dp.nome, dp.cognome, dp.codice_fiscale):
+            raise Rifiuto(MSG_FORNITORE_CON_DATI_PERSONALI, per_campo={"fornitore": [MSG_FORNITORE_CON_DATI_PERSONALI]})
 
 
 def rifiuto_da_conflitto(exc: Exception) -> Rifiuto | None:

@@ -42,7 +42,7 @@ class SpesaView(ConAllegato, LiaModelView):
     edit_title = "Modifica spesa"
     list_columns = ["data", "progetto", "voce", "importo", "ente_pagatore", "giustificativo_numero", "esito"]
     _campi = ["progetto", "voce", "importo", "data", "fornitore", "giustificativo_tipo", "giustificativo_numero",
-              "giustificativo_data", "coperta_da_altra_misura", "note"]
+              "giustificativo_data", "quietanza_tipo", "quietanza_data", "coperta_da_altra_misura", "note"]
     add_columns = _campi + ["file_giustificativo", "allegato_in_attesa", "registra_non_ammissibile"]
     edit_columns = _campi + ["file_giustificativo", "allegato_in_attesa", "registra_non_ammissibile"]
     # The residual of the chosen project beside the form; totals above the list (issue 11, §6).
@@ -53,6 +53,7 @@ class SpesaView(ConAllegato, LiaModelView):
         ("Spesa", {"fields": ["progetto", "beneficiaria", "voce", "importo", "data", "ente_pagatore", "fornitore"]}),
         ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
                                        "scarica_allegato"]}),
+        ("Quietanza", {"fields": ["quietanza_tipo", "quietanza_data"]}),
         ("Esito", {"fields": ["esito", "motivi", "avvisi", "coperta_da_altra_misura", "valutata_il", "note"]}),
         ("Annullamento", {"fields": ["annullata", "annullata_il", "annullata_da", "motivo_annullamento"]}),
     ]
@@ -63,7 +64,8 @@ class SpesaView(ConAllegato, LiaModelView):
         "progetto": "Progetto (vuoto per l'Asse I)", "beneficiaria": "Beneficiaria", "voce": "Voce di spesa",
         "importo": "Importo (€)", "data": "Data", "ente_pagatore": "Ente pagatore", "fornitore": "Fornitore / percettore",
         "giustificativo_tipo": "Tipo di giustificativo", "giustificativo_numero": "Numero giustificativo",
-        "giustificativo_data": "Data giustificativo", "coperta_da_altra_misura": "Già coperta da un'altra misura",
+        "giustificativo_data": "Data giustificativo", "quietanza_tipo": "Tipo di quietanza (pagamento)",
+        "quietanza_data": "Data della quietanza", "coperta_da_altra_misura": "Già coperta da un'altra misura",
         "note": "Note", "esito": "Esito", "motivi": "Motivi", "avvisi": "Avvisi", "ammissibile": "Ammissibile",
         "valutata_il": "Valutata il", "registra_non_ammissibile": "Registra anche se non ammissibile",
         "scarica_allegato": "File", "file_giustificativo": "File del giustificativo",
@@ -72,17 +74,20 @@ class SpesaView(ConAllegato, LiaModelView):
     }
     formatters_columns = {"scarica_allegato": link_allegato,
                           "importo": lambda v: formatta_euro(v) if v is not None else "",
-                          "giustificativo_tipo": formatta(m.TIPI_GIUSTIFICATIVO)}
+                          "giustificativo_tipo": formatta(m.TIPI_GIUSTIFICATIVO),
+                          "quietanza_tipo": formatta(m.TIPI_QUIETANZA)}
     description_columns = {
         "registra_non_ammissibile": "Per una spesa già pagata che le regole non ammettono: resta nel "
                                     "rendiconto come «non ammissibile», con i motivi.",
         "importo": "Euro, due decimali: 1.234,56 oppure 1234.56",
+        "quietanza_data": "Il giorno del pagamento: non prima della data del giustificativo.",
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "importo": StringField("Importo (€)", validators=[DataRequired(message="Indicare l'importo."),
                                                           ValidatoreImporto()], widget=BS3TextFieldWidget(),
                                description="Euro, due decimali: 1.234,56 oppure 1234.56"),
         "giustificativo_tipo": scelta("Tipo di giustificativo", {"": "—", **m.TIPI_GIUSTIFICATIVO}, obbligatorio=False),
+        "quietanza_tipo": scelta("Tipo di quietanza (pagamento)", {"": "—", **m.TIPI_QUIETANZA}, obbligatorio=False),
         "giustificativo_numero": StringField("Numero giustificativo", validators=[Optional(), Length(max=50)],
                                              widget=BS3TextFieldWidget()),
         "file_giustificativo": ConAllegato.campo_upload(),
@@ -176,6 +181,7 @@ class SpesaView(ConAllegato, LiaModelView):
     def pre_add(self, item):
         forza = bool(getattr(item, "registra_non_ammissibile", False))
         item.giustificativo_tipo = item.giustificativo_tipo or None
+        item.quietanza_tipo = item.quietanza_tipo or None
         servizi_spese.prepara_spesa(item, g.user, registra_non_ammissibile=forza)
         self.salva_allegato(item)  # only once the spesa passed its checks
 
