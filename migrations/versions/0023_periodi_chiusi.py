@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_periodi_chiusi'
-down_revision = '0021_relazione_finale'
+down_revision = '0022_quietanza'
 branch_labels = None
 depends_on = None
 
