@@ -9,7 +9,7 @@ import string
 import openpyxl
 
 from app.rules.codice_fiscale import con_carattere_controllo
-from app.rules.importazione import FOGLI
+from app.rules.importazione import FOGLI, PER_NOME
 
 MESI = "ABCDEHLMPRST"
 _CONTATORE = itertools.count()
@@ -57,8 +57,12 @@ def progetto(rif, cf, data_segnalazione="12/05/2022", area="abitare", stato="in_
             "no", stato, "05/06/2022", "10/06/2022", None]
 
 
+# Where the «Registra anche se non ammissibile» cell is in a row of spesa().
+COLONNA_REGISTRA_NON_AMMISSIBILE = [c.chiave for c in PER_NOME["Spese"].colonne].index("registra_non_ammissibile")
+
+
 def spesa(rif, numero, importo="300,00", data="15/07/2022", voce="IV-CANONE"):
-    return [rif, voce, importo, data, "Locatore fittizio", "ricevuta", numero, data, "no", "no", ""]
+    return [rif, voce, importo, data, "Locatore fittizio", "ricevuta", numero, data, "bonifico", data, "no", "no", ""]
 
 
 def caso_completo(n_donne=1, spese_per_donna=1, prefisso="IMP"):

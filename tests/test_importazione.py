@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from aiuti_importazione import caso_completo, cartella, cf_nuovo, donna, spesa
+from aiuti_importazione import COLONNA_REGISTRA_NON_AMMISSIBILE, caso_completo, cartella, cf_nuovo, donna, spesa
 from conftest import csrf_da
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -41,7 +41,8 @@ def spese_importate(app, numeri):
 
     with app.app_context(), come_sistema():
         righe = db.session.execute(select(m.Spesa).where(m.Spesa.giustificativo_numero.in_(numeri))).scalars().all()
-        out = {s.giustificativo_numero: (s.importo, s.ammissibile, s.beneficiaria.ente.nome, s.progetto.stato)
+        out = {s.giustificativo_numero: (s.importo, s.ammissibile, s.beneficiaria.ente.nome, s.progetto.stato,
+                                         s.quietanza_tipo, s.quietanza_data == s.data)
                for s in righe}
         db.session.remove()
     return out
@@ -66,8 +67,8 @@ def test_dry_run_writes_nothing_then_import_writes_all_then_again_nothing(app, t
     assert dopo["Progetto"] == prima["Progetto"] + 3 and dopo["Spesa"] == prima["Spesa"] + 6
     numeri = [riga[6] for riga in fogli["Spese"]]
     spese = spese_importate(app, numeri)
-    assert {n: (v[0], v[1], v[2], v[3]) for n, v in spese.items()} == {
-        n: (Decimal("100.50"), True, "Centro Antiviolenza di Cremona", "in_corso") for n in numeri}
+    assert spese == {n: (Decimal("100.50"), True, "Centro Antiviolenza di Cremona", "in_corso", "bonifico", True)
+                     for n in numeri}
     r = cli(app, percorso, "--ente", "CR")
     assert r.exit_code == 0 and "Spese: 6 righe, 0 nuove, 6 già presenti" in r.output
     assert conta(app) == dopo
@@ -99,7 +100,7 @@ def test_ineligible_spesa_is_an_error_with_reasons_unless_recorded_on_purpose(ap
     percorso.write_bytes(cartella(fogli))
     r = cli(app, percorso, "--ente", "CR", "--dry-run")
     assert r.exit_code == 1 and "Spese, riga 2" in r.output
-    fogli["Spese"][0][9] = "sì"
+    fogli["Spese"][0][COLONNA_REGISTRA_NON_AMMISSIBILE] = "sì"
     percorso.write_bytes(cartella(fogli))
     r = cli(app, percorso, "--ente", "CR")
     assert r.exit_code == 0, r.output
@@ -111,7 +112,7 @@ def test_ceilings_are_consumed_in_date_order_whatever_the_row_order(app, tmp_pat
     tardi, presto = f"T-{cf_nuovo()}", f"P-{cf_nuovo()}"
     fogli["Spese"] = [spesa("IMP0", tardi, importo="1.000,00", data="20/09/2022"),
                       spesa("IMP0", presto, importo="1000", data="10/08/2022")]
-    fogli["Spese"][0][9] = "sì"  # the later one goes over the ceiling: recorded as non ammissibile
+    fogli["Spese"][0][COLONNA_REGISTRA_NON_AMMISSIBILE] = "sì"  # the later one goes over the ceiling: recorded as non ammissibile
     percorso = tmp_path / "f.xlsx"
     percorso.write_bytes(cartella(fogli))
     r = cli(app, percorso, "--ente", "CR")

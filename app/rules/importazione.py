@@ -112,6 +112,9 @@ FOGLI: tuple[Foglio, ...] = (
         Colonna("Tipo giustificativo", "giustificativo_tipo", nota="fattura, ricevuta, scontrino, contratto, …"),
         Colonna("Numero giustificativo", "giustificativo_numero", obbligatoria=True),
         Colonna("Data giustificativo", "giustificativo_data", DATA, True),
+        Colonna("Tipo quietanza", "quietanza_tipo", nota="come è stata pagata: bonifico, assegno, contanti, carta, "
+                                                         "f24, altro"),
+        Colonna("Data quietanza", "quietanza_data", DATA, nota="la data del pagamento, non prima del giustificativo"),
         Colonna("Coperta da altra misura", "coperta_da_altra_misura", SI_NO),
         Colonna("Registra anche se non ammissibile", "registra_non_ammissibile", SI_NO,
                 nota="sì per una spesa già pagata che non conta nel rendiconto"),

@@ -398,6 +398,12 @@ class _Importazione:
             if tipo is None:
                 motivo = regole.motivo_scelta(v["giustificativo_tipo"], m.TIPI_GIUSTIFICATIVO)
                 raise Rifiuto(motivo, per_campo={"giustificativo_tipo": [motivo]})
+        quietanza = None
+        if v["quietanza_tipo"] is not None:
+            quietanza = regole.scelta(v["quietanza_tipo"], m.TIPI_QUIETANZA)
+            if quietanza is None:
+                motivo = regole.motivo_scelta(v["quietanza_tipo"], m.TIPI_QUIETANZA)
+                raise Rifiuto(motivo, per_campo={"quietanza_tipo": [motivo]})
         numero = (v["giustificativo_numero"] or "")[:50]
         chiave = (normalizza_giustificativo(numero), v["giustificativo_data"])
         if chiave in self.giustificativi:
@@ -408,8 +414,8 @@ class _Importazione:
             return
         s = m.Spesa(progetto=p, voce=voce, importo=v["importo"], data=v["data"], fornitore=(v["fornitore"] or "")[:200],
                     giustificativo_tipo=tipo, giustificativo_numero=numero,
-                    giustificativo_data=v["giustificativo_data"],
-                    coperta_da_altra_misura=bool(v["coperta_da_altra_misura"]), note=(v["note"] or "")[:1000])
+                    giustificativo_data=v["giustificativo_data"], quietanza_tipo=quietanza,
+                    quietanza_data=v["quietanza_data"], coperta_da_altra_misura=bool(v["coperta_da_altra_misura"]), note=(v["note"] or "")[:1000])
         verifica_oggetto(s)
         prepara_spesa(s, self.utente, registra_non_ammissibile=bool(v["registra_non_ammissibile"]))
         db.session.add(s)

@@ -45,7 +45,7 @@ def test_il_capofila_chiude_un_periodo_e_scarica_il_rendiconto_inviato(app, pagi
             page.click("a[href*='/periodorendicontazioneview/rendiconto/']")
         contenuto = open(scaricato.value.path(), "rb").read()
         assert hashlib.sha256(contenuto).hexdigest() in testo
-        assert openpyxl.load_workbook(io.BytesIO(contenuto)).sheetnames[:2] == ["Riepilogo", "Spese"]
+        assert {"Riepilogo", "Spese"} <= set(openpyxl.load_workbook(io.BytesIO(contenuto)).sheetnames)
     finally:
         from sqlalchemy import delete
 
