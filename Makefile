@@ -40,7 +40,7 @@ run: translations demo serve
 test: translations
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
-bench: install
+bench: segreti
 	$(BIN)/python -m tests.bench
 
 clean:

@@ -339,35 +339,51 @@ def _query_spese():
 
 
 def pavimento(destinazione: str) -> int:
-    """The floor: same rows, same 12 columns, raw xlsxwriter in constant_memory mode."""
+    """The floor: the same rows and cells as the app's Spese sheet (the L.I.A. 2 layout) and its
+    Controlli rows, raw xlsxwriter in constant_memory mode."""
     import xlsxwriter
 
     from app.extensions import db
-    from app.rules.rendicontazione import COLONNE_SPESE
+    from app.rules.rendicontazione import COLONNE_CONTROLLI, COLONNE_SPESE
     from app.security import come_sistema
 
     epoca = date(1899, 12, 30)
     wb = xlsxwriter.Workbook(destinazione, {"constant_memory": True, "tmpdir": os.path.dirname(destinazione)})
     ws = wb.add_worksheet("Spese")
+    wc = wb.add_worksheet("Controlli")
     f_data = wb.add_format({"num_format": "dd/mm/yyyy"})
     f_euro = wb.add_format({"num_format": "#,##0.00"})
     for c, t in enumerate(COLONNE_SPESE):
         ws.write_string(2, c, t)
-    r = 3
+    for c, t in enumerate(COLONNE_CONTROLLI):
+        wc.write_string(2, c, t)
+    r = rc = 3
     with come_sistema():
         for row in db.session.execute(_query_spese().execution_options(yield_per=2000)):
-            (cb, cp, amb, asse, prio, voce, d, importo, ente, gt, gn, gd, amm, motivi, annullata_il) = row
+            (cb, cp, amb, asse, prio, voce, d, importo, ente, gt, gn, gd, amm, motivi, annullata_il,
+             sid, fornitore, qt, qd, allegato) = row
             if annullata_il is not None:  # an annulled spesa: its status, its date in "Motivi"
                 esito, motivi = "Annullata", f"Annullata il {annullata_il:%d/%m/%Y}"
             else:
                 esito = "Ammissibile" if amm else "Non ammissibile"
-            for c, v in ((0, cb), (1, cp), (2, amb), (3, asse), (4, prio), (5, voce), (8, ente),
-                         (9, f"{gt or ''} n. {gn or ''} del {gd or ''}"), (10, esito), (11, motivi)):
+            for c, v in ((0, cb), (1, cp), (2, amb), (3, asse), (4, prio), (5, voce), (8, ente), (9, fornitore),
+                         (10, gt), (11, gn), (13, qt), (15, "Sì" if allegato else "No"), (16, esito), (17, motivi)):
                 if v:
                     ws.write_string(r, c, v)
             ws.write_number(r, 6, (d - epoca).days, f_data)
             ws.write_number(r, 7, float(importo), f_euro)
+            for c, g in ((12, gd), (14, qd)):
+                if g is not None:
+                    ws.write_number(r, c, (g - epoca).days, f_data)
             r += 1
+            if annullata_il is None and (not qt or qd is None or not allegato or not amm):
+                wc.write_number(rc, 0, sid)
+                for c, v in ((1, cp), (2, gn), (3, ente), (5, "" if qt and qd else "quietanza non registrata"),
+                             (6, "" if allegato else "nessun file allegato"), (7, "" if amm else motivi)):
+                    if v:
+                        wc.write_string(rc, c, v)
+                wc.write_number(rc, 4, float(importo), f_euro)
+                rc += 1
     wb.close()
     return r - 3
 
