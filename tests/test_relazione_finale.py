@@ -180,3 +180,22 @@ def test_dalla_riga_di_comando(app, tmp_path):
     assert paragrafi[0].startswith("Relazione finale — ") and tabelle
     r = runner.invoke(args=["lia", "statistiche", "--out", str(tmp_path / "s.xlsx")])
     assert r.exit_code == 0, r.output
+
+
+def test_un_carattere_di_controllo_scritto_o_incollato_non_ferma_il_documento(app, api_di):
+    """python-docx refuses characters XML cannot carry: an accordo's counterpart or a text pasted
+    with one (the API fuzz wrote one) must still give the document, without that character."""
+    capofila = api_di("capofila")
+    marca = uuid.uuid4().hex[:8]
+    r = capofila.post("/api/v1/accordo/", json={"controparte": f"Ditta\x0b {marca}\x1f", "tipo": "protocollo", "area": "abitare",
+                                                "stato": "firmato", "data_firma": "2023-03-01"})
+    assert r.status_code == 201, r.get_json()
+    sezioni = _sezioni(capofila)
+    r = capofila.put("/api/v1/relazionefinale/", json={
+        "conclusioni": {"testo": f"Fine\x1f {marca}", "versione": sezioni["conclusioni"]["versione"]}})
+    assert r.status_code == 200, r.get_json()
+    r = capofila.get("/api/v1/relazionefinale/docx")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    paragrafi, tabelle = _testi_docx(r.data)
+    assert f"Fine {marca}" in paragrafi
+    assert any(f"Ditta {marca}" in cella for t in tabelle for riga in t for cella in riga)

@@ -17,6 +17,7 @@ Pure Python (no Flask, no SQLAlchemy): python-docx only.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -102,6 +103,16 @@ def _percentuale(valore: Conteggio, target: int) -> str:
     return f"{round(valore * 100 / target)}%"
 
 
+# Characters XML 1.0 cannot carry (control characters, lone surrogates): python-docx refuses
+# them, and a name typed or pasted with one (an accordo's counterpart, a narrative text) must not
+# stop the document.
+_NON_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(testo) -> str:
+    return _NON_XML.sub("", str(testo))
+
+
 def _tabella(doc, intestazione: Sequence[str], righe: Sequence[Sequence[str]], numeriche_da: int = 1):
     t = doc.add_table(rows=1, cols=len(intestazione))
     t.style = "Table Grid"
@@ -111,7 +122,7 @@ def _tabella(doc, intestazione: Sequence[str], righe: Sequence[Sequence[str]], n
     for riga in righe:
         celle = t.add_row().cells
         for j, (cella, testo) in enumerate(zip(celle, riga)):
-            cella.text = str(testo)
+            cella.text = _xml(testo)
             if j >= numeriche_da:
                 cella.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return t
@@ -125,7 +136,7 @@ def _testo(doc, sezione: SezioneRelazione, testi: dict[str, str]):
         return
     for blocco in scritto.splitlines():
         if blocco.strip():
-            doc.add_paragraph(blocco.strip())
+            doc.add_paragraph(_xml(blocco.strip()))
 
 
 def scrivi_docx(d: DatiRelazione, sezioni: Sequence[SezioneRelazione], generata_il: datetime) -> bytes:
