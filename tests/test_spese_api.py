@@ -182,5 +182,9 @@ def test_fornitore_con_nome_e_cognome_della_donna_rifiutato(app, api_di):
         assert r.get_json()["message"]["fornitore"] == [MSG_FORNITORE_CON_DATI_PERSONALI]
         assert nome not in str(r.get_json()) and cognome not in str(r.get_json())
     assert _conta_spese(app) == prima
-    assert _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", fornitore=f"{cognome} Srl").status_code == 201
+    r = _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", fornitore=f"{cognome} Srl")
+    assert r.status_code == 201, r.get_json()
+    # Deleted again: her surname in a supplier's name is no leak, but the workbook tests that run
+    # later on this database scan every cell for any woman's surname.
+    assert cav.delete(f"/api/v1/spesa/{r.get_json()['id']}").status_code == 200
     assert _spesa(cav, pid, _voce_id(app, "III-PASTI"), "12,00", fornitore="Beneficiaria").status_code == 201
