@@ -723,6 +723,12 @@ def test_reminders_page_shows_codes_of_the_perimeter_only(username, rete, browse
     assert r.status_code == (200 if ruolo(username) in CASI else 403), descrivi(r, "/promemoria/")
     codici = set(rete.re_codice.findall(r.get_data(as_text=True)))
     assert codici <= {rete.donne[b].codice for b in visibili(rete, username)}, descrivi(r, "/promemoria/")
+    # The bell's number, asked by the page after it is shown: a count, and only for case work.
+    r = chiedi(browser(username), "get", "/promemoria/conteggio")
+    scanner(username).verifica(r, "/promemoria/conteggio")
+    assert r.status_code == (200 if ruolo(username) in CASI else 403), descrivi(r, "/promemoria/conteggio")
+    if r.status_code == 200:
+        assert set(r.get_json()) == {"conteggio"} and isinstance(r.get_json()["conteggio"], int)
 
 
 def test_reminder_emails_carry_codes_of_the_perimeter_and_no_identity(app, rete, pii, monkeypatch):

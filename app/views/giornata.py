@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from app.rules import giornata as regole
@@ -87,7 +87,7 @@ class PromemoriaView(BaseView):
 
     route_base = "/promemoria"
     class_permission_name = "DaFare"
-    method_permission_name = {"elenco": "read", "scegli_email": "read"}  # her own preference
+    method_permission_name = {"elenco": "read", "scegli_email": "read", "conteggio": "read"}  # her own preference
 
     @expose("/")
     @has_access
@@ -100,6 +100,15 @@ class PromemoriaView(BaseView):
                                     email_attiva=g.user.promemoria_email, ha_email=bool(g.user.email),
                                     posta_configurata=bool(current_app.config.get("LIA_SMTP_HOST")))
 
+    @expose("/conteggio")
+    @has_access
+    def conteggio(self):
+        """The number on the bell, asked by the page once it is shown (static/lia/lia.js): the
+        count builds the home page's lists, too much to add to every page of a user's day."""
+        risposta = jsonify({"conteggio": len(promemoria.promemoria_di(g.user, programma_corrente()))})
+        risposta.headers["Cache-Control"] = "no-store"
+        return risposta
+
     @expose("/email", methods=["POST"])
     @has_access
     def scegli_email(self):
@@ -111,14 +120,12 @@ class PromemoriaView(BaseView):
         return redirect(url_for("PromemoriaView.elenco"))
 
 
-def conteggio_promemoria() -> int | None:
-    """The number on the menu bar's bell, once per request; None for who has no case work."""
-    if "lia_promemoria" not in g:
-        utente = g.get("user")
-        puo = (utente is not None and utente.is_authenticated
-               and current_app.appbuilder.sm.has_access("can_read", "DaFare"))
-        g.lia_promemoria = len(promemoria.promemoria_di(utente, programma_corrente())) if puo else None
-    return g.lia_promemoria
+def ha_promemoria() -> bool:
+    """Whether the menu bar shows the bell: users with case work (the Region and the
+    administrator have none). Its number comes after the page, from PromemoriaView.conteggio."""
+    utente = g.get("user")
+    return bool(utente is not None and utente.is_authenticated
+                and current_app.appbuilder.sm.has_access("can_read", "DaFare"))
 
 
 def scheda_donna(view, beneficiaria) -> dict:
@@ -136,4 +143,4 @@ def scheda_donna(view, beneficiaria) -> dict:
 def registra(appbuilder):
     appbuilder.add_view_no_menu(OggiView)
     appbuilder.add_view_no_menu(PromemoriaView)
-    current_app.jinja_env.globals["conteggio_promemoria"] = conteggio_promemoria
+    current_app.jinja_env.globals["ha_promemoria"] = ha_promemoria

@@ -89,8 +89,9 @@ def test_equipe_dalla_campanella_al_promemoria_e_alla_scelta_dell_email(app, api
 
     equipe = pagina_di("equipe.crema")
     equipe.goto(f"{server}/")
-    campanella = equipe.locator("#lia-promemoria")
+    campanella = equipe.locator("#lia-promemoria[data-caricata='1']")  # its number arrives after the page
     assert int(campanella.locator(".badge").inner_text()) >= 1
+    assert campanella.get_attribute("aria-label") == f"Promemoria: {campanella.locator('.badge').inner_text()}"
     campanella.click()
     equipe.wait_for_load_state()
     assert equipe.url.endswith("/promemoria/")

@@ -15,3 +15,16 @@ $(function () {
 $(function () {
     $('[data-lia-stampa]').on('click', function () { window.print(); });
 });
+
+// The bell's number (issue 11 §15), asked once the page is shown: counting the reminders builds
+// the home page's lists, which no other page should wait for.
+$(function () {
+    var campanella = $('#lia-promemoria');
+    if (!campanella.length) { return; }
+    $.ajax({url: campanella.data('conteggio'), dataType: 'json', cache: false}).done(function (dati) {
+        var n = parseInt(dati.conteggio, 10) || 0;
+        campanella.attr('aria-label', 'Promemoria: ' + n);
+        campanella.find('.lia-badge-promemoria').text(n).prop('hidden', n === 0);
+        campanella.attr('data-caricata', '1');
+    });
+});
