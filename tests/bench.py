@@ -269,11 +269,15 @@ def genera(rete: Rete, rnd: random.Random, cav_donne: list[int], con_progetto: l
 
 
 def allinea_sequenze():
-    """Explicit ids bypass PostgreSQL sequences: move them past the rows just written."""
+    """Explicit ids bypass PostgreSQL sequences: move them past the rows just written. Explicit
+    codes bypass the app's counters (lia_sequenza): forget them, so the next code the app hands
+    out (a woman registered or imported) starts again from the highest one written."""
     from sqlalchemy import text
 
     from app.extensions import db
 
+    with db.engine.begin() as c:
+        c.execute(text("DELETE FROM lia_sequenza WHERE nome LIKE 'beneficiaria:%' OR nome LIKE 'progetto:%'"))
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.begin() as c:
