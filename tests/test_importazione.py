@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from aiuti_importazione import COLONNA_REGISTRA_NON_AMMISSIBILE, caso_completo, cartella, cf_nuovo, donna, spesa
+from aiuti_importazione import COLONNA_REGISTRA_NON_AMMISSIBILE, PER_NOME, caso_completo, cartella, cf_nuovo, donna, spesa
 from conftest import csrf_da
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -91,6 +91,20 @@ def test_one_bad_row_in_the_last_sheet_imports_nothing_and_the_report_says_where
     assert cella.comment is not None and "Importo non valido" in cella.comment.text
     assert "Importo" in riga[titoli.index("Errori")].value
     assert wb["Resoconto"]["C7"].value == 1  # Spese: one row in error
+
+
+def test_an_unknown_quietanza_is_refused_on_its_column(app, tmp_path):
+    fogli, _ = caso_completo(1, 1)
+    fogli["Spese"][0][[c.chiave for c in PER_NOME["Spese"].colonne].index("quietanza_tipo")] = "baratto"
+    percorso, resoconto = tmp_path / "f.xlsx", tmp_path / "r.xlsx"
+    percorso.write_bytes(cartella(fogli))
+    prima = conta(app)
+    r = cli(app, percorso, "--ente", "CR", "--report", str(resoconto))
+    assert r.exit_code == 1 and conta(app) == prima
+    ws = openpyxl.load_workbook(resoconto)["Spese"]
+    titoli = [c.value for c in ws[1]]
+    cella = ws.cell(row=2, column=titoli.index("Tipo quietanza") + 1)
+    assert cella.comment is not None and "«baratto» non previsto" in cella.comment.text and "bonifico" in cella.comment.text
 
 
 def test_ineligible_spesa_is_an_error_with_reasons_unless_recorded_on_purpose(app, tmp_path):

@@ -97,6 +97,18 @@ def _motivi_rifiuto(riga: regole.Riga, exc: Rifiuto) -> None:
             riga.errore("", motivo)
 
 
+def _scelta(v: dict, chiave: str, opzioni: dict[str, str], predefinita: str | None = None) -> str | None:
+    """The code of the choice written in cell `chiave` (its code or its label); `predefinita` (or
+    None) when the cell is empty; an unknown value is refused on its column."""
+    if v[chiave] is None:
+        return predefinita
+    codice = regole.scelta(v[chiave], opzioni)
+    if codice is None:
+        motivo = regole.motivo_scelta(v[chiave], opzioni)
+        raise Rifiuto(motivo, per_campo={chiave: [motivo]})
+    return codice
+
+
 class _Importazione:
     def __init__(self, righe, utente, avanzamento=None):
         self.righe, self.utente = righe, utente
@@ -225,10 +237,7 @@ class _Importazione:
         v = riga.valori
         b = self._donna_di(riga)
         verifica_titolare(b, self.utente)
-        tipo = regole.scelta(v["tipo"], m.TIPI_ALTRA_MISURA)
-        if tipo is None:
-            raise Rifiuto(regole.motivo_scelta(v["tipo"], m.TIPI_ALTRA_MISURA),
-                          per_campo={"tipo": [regole.motivo_scelta(v["tipo"], m.TIPI_ALTRA_MISURA)]})
+        tipo = _scelta(v, "tipo", m.TIPI_ALTRA_MISURA)
         motivi = regole.motivi_date_in_ordine(v["data_inizio"], v["data_fine"])
         if motivi:
             raise Rifiuto(motivi, per_campo={"data_fine": motivi})
@@ -265,22 +274,15 @@ class _Importazione:
 
         v = riga.valori
         b = self._donna_di(riga)
-        area = regole.scelta(v["area_richiesta"], m.AREE)
-        if area is None:
-            raise Rifiuto(regole.motivo_scelta(v["area_richiesta"], m.AREE),
-                          per_campo={"area_richiesta": [regole.motivo_scelta(v["area_richiesta"], m.AREE)]})
+        area = _scelta(v, "area_richiesta", m.AREE)
         if (b.id, v["data"]) in self.segnalazioni or self._segnalazione_di(b, v["data"]) is not None:
             if (b.id, v["data"]) in self.segnalazioni:
                 raise Rifiuto("Segnalazione ripetuta nel foglio (stessa donna, stessa data).",
                               per_campo={"data": ["Ripetuta nel foglio."]})
             self._conta("Segnalazioni", False)
             return
-        esito = None
-        if v["esito"] is not None:
-            esito = regole.scelta(v["esito"], workflow.ESITI_VALUTAZIONE)
-            if esito is None:
-                raise Rifiuto(regole.motivo_scelta(v["esito"], workflow.ESITI_VALUTAZIONE),
-                              per_campo={"esito": [regole.motivo_scelta(v["esito"], workflow.ESITI_VALUTAZIONE)]})
+        esito = _scelta(v, "esito", workflow.ESITI_VALUTAZIONE)
+        if esito is not None:
             motivi = workflow.motivi_rifiuto_valutazione(esito, v["motivazione"] or "", v["pronta"], area)
             if v["data_valutazione"] is None:
                 motivi.append("Indicare la data della valutazione.")
@@ -322,13 +324,8 @@ class _Importazione:
         if s is None:
             motivo = "Nessuna segnalazione di questa donna con questa data (foglio «Segnalazioni»)."
             raise Rifiuto(motivo, per_campo={"data_segnalazione": [motivo]})
-        area = regole.scelta(v["area"], m.AREE)
-        if area is None:
-            raise Rifiuto(regole.motivo_scelta(v["area"], m.AREE), per_campo={"area": [regole.motivo_scelta(v["area"], m.AREE)]})
-        stato = regole.scelta(v["stato"] or "bozza", workflow.STATI_ETICHETTE)
-        if stato is None:
-            motivo = regole.motivo_scelta(v["stato"], workflow.STATI_ETICHETTE)
-            raise Rifiuto(motivo, per_campo={"stato": [motivo]})
+        area = _scelta(v, "area", m.AREE)
+        stato = _scelta(v, "stato", workflow.STATI_ETICHETTE, predefinita="bozza")
         esistente = None if b.id in self.nuove else db.session.execute(select(m.Progetto).where(
             m.Progetto.segnalazione_id == s.id, m.Progetto.area == area,
             m.Progetto.data_inizio == v["data_inizio"] if v["data_inizio"] else m.Progetto.data_inizio.is_(None))
@@ -392,18 +389,8 @@ class _Importazione:
         if voce is None:
             motivo = f"Voce di spesa «{v['voce'][:40]}» non prevista dal programma (vedere il foglio Istruzioni)."
             raise Rifiuto(motivo, per_campo={"voce": [motivo]})
-        tipo = None
-        if v["giustificativo_tipo"] is not None:
-            tipo = regole.scelta(v["giustificativo_tipo"], m.TIPI_GIUSTIFICATIVO)
-            if tipo is None:
-                motivo = regole.motivo_scelta(v["giustificativo_tipo"], m.TIPI_GIUSTIFICATIVO)
-                raise Rifiuto(motivo, per_campo={"giustificativo_tipo": [motivo]})
-        quietanza = None
-        if v["quietanza_tipo"] is not None:
-            quietanza = regole.scelta(v["quietanza_tipo"], m.TIPI_QUIETANZA)
-            if quietanza is None:
-                motivo = regole.motivo_scelta(v["quietanza_tipo"], m.TIPI_QUIETANZA)
-                raise Rifiuto(motivo, per_campo={"quietanza_tipo": [motivo]})
+        tipo = _scelta(v, "giustificativo_tipo", m.TIPI_GIUSTIFICATIVO)
+        quietanza = _scelta(v, "quietanza_tipo", m.TIPI_QUIETANZA)
         numero = (v["giustificativo_numero"] or "")[:50]
         chiave = (normalizza_giustificativo(numero), v["giustificativo_data"])
         if chiave in self.giustificativi:
