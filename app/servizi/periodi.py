@@ -38,15 +38,19 @@ def periodi(solo_chiusi: bool = False) -> list[regole.PeriodoDati]:
 
 # --- spese dated in a closed period ----------------------------------------------------------------
 
-def verifica_spesa_in_periodo_aperto(spesa: m.Spesa) -> None:
+def verifica_spesa_in_periodo_aperto(spesa: m.Spesa) -> list[regole.PeriodoDati]:
     """Before a spesa is added, changed, annulled or deleted: neither the date it has in the database
     nor the date it would have may lie in a closed period. Takes the periods' lock (shared) first, so
-    a close in flight either included this spesa's stored state or is seen here as closed."""
+    a close in flight either included this spesa's stored state or is seen here as closed. Returns
+    the closed periods read under the lock: they cannot change before the commit, so the judgement
+    of the project's spese uses them instead of reading them again."""
     blocca_periodi(db.session)
+    chiusi = periodi(solo_chiusi=True)
     date_coinvolte = [getattr(spesa, "data_registrata", None), spesa.data]
-    motivi = regole.motivi_spesa_bloccata(date_coinvolte, periodi(solo_chiusi=True))
+    motivi = regole.motivi_spesa_bloccata(date_coinvolte, chiusi)
     if motivi:
         raise Rifiuto(motivi, per_campo={"data": motivi})
+    return chiusi
 
 
 def in_periodo_chiuso(spesa: m.Spesa) -> bool:

@@ -198,10 +198,10 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
     # Until the commit no one else judges a spesa of this project against the same spese.
     blocca_progetto(db.session, s.progetto.id if s.progetto else None)
     # Neither its stored date nor its new one in a closed rendicontazione period.
-    periodi.verifica_spesa_in_periodo_aperto(s)
+    chiusi = periodi.verifica_spesa_in_periodo_aperto(s)
     s.non_ammissibile_su_richiesta = False
     spese = [o for o in _spese_del_progetto(s.progetto.id if s.progetto else None) if o is not s] + [s]
-    esiti = _giudica(spese)
+    esiti = _giudica(spese, chiusi)
     esito = esiti[-1]
     spostate = _spostate(s, spese, esiti) if esito.ammissibile else []
     if esito.ammissibile and not spostate:
@@ -212,7 +212,7 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
             raise Rifiuto(spostate, per_campo={"data": spostate})
         raise Rifiuto(list(esito.motivi), per_campo={k: list(v) for k, v in esito.per_campo.items()})
     s.non_ammissibile_su_richiesta = True
-    esito = _giudica(spese)[-1]
+    esito = _giudica(spese, chiusi)[-1]
     _applica(s, esito)
     return esito
 
