@@ -45,6 +45,8 @@ LIA_CONSERVAZIONE_ANNI = int(os.environ["LIA_CONSERVAZIONE_ANNI"]) if os.environ
 # Where attachments (giustificativi, documents) live: outside the database.
 LIA_UPLOAD_DIR = os.environ.get("LIA_UPLOAD_DIR", str(INSTANCE_DIR / "allegati"))
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # an uploaded giustificativo: 10 MB at most
+# How long the import page waits for a short file before showing its progress bar.
+LIA_IMPORTAZIONE_ATTESA_S = float(os.environ.get("LIA_IMPORTAZIONE_ATTESA_S", "2"))
 # How long the answer to an API POST sent with an Idempotency-Key is kept (app/api/idempotenza.py).
 LIA_IDEMPOTENZA_ORE = int(os.environ.get("LIA_IDEMPOTENZA_ORE", "24"))
 

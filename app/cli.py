@@ -494,7 +494,8 @@ def importa_cmd(percorso, codice_o_nome, username, prova, resoconto):
         contenuto = f.read()
 
     def avanzamento(foglio, fatte, totale):
-        click.echo(f"  {foglio}: {fatte}/{totale} righe", err=True)
+        if fatte % 500 == 0 or fatte == totale:
+            click.echo(f"  {foglio}: {fatte}/{totale} righe", err=True)
 
     try:
         righe = importazione.leggi(contenuto)

@@ -1,4 +1,4 @@
-"""Who reaches «Importa da Excel» (page, template, report, API): an Operatrice CAV only, for her
+"""Who reaches «Importa da Excel» (page, template, report, a run and its progress, API): an Operatrice CAV only, for her
 own centre; everyone else gets 403, and nothing of any woman."""
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def test_only_a_cav_operator_opens_the_import_page_and_template(client_di, usern
     assert c.get("/importazione/").status_code == 403
     assert c.get("/importazione/modello").status_code == 403
     assert c.get("/importazione/resoconto/" + "0" * 32).status_code == 403
+    assert c.get("/importazione/lavoro/" + "0" * 32).status_code == 403
+    assert c.get("/importazione/lavoro/" + "0" * 32 + "/stato").status_code == 403
     assert "/importazione/" not in c.get("/").get_data(as_text=True)
 
 
@@ -29,8 +31,10 @@ def test_only_a_cav_operator_imports_through_the_api(app, api_di, username):
     assert r.status_code == 403
 
 
-def test_anonymous_is_sent_to_login(app):
-    r = app.test_client().get("/importazione/")
+@pytest.mark.parametrize("url", ["/importazione/", "/importazione/lavoro/" + "0" * 32,
+                                 "/importazione/lavoro/" + "0" * 32 + "/stato"])
+def test_anonymous_is_sent_to_login(app, url):
+    r = app.test_client().get(url)
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 

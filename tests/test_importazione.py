@@ -3,7 +3,10 @@ with a real login and CSRF; dry run, all or nothing, idempotence, broken files, 
 from __future__ import annotations
 
 import io
+import os
+import time
 import zipfile
+from urllib.parse import urlparse
 from decimal import Decimal
 
 import openpyxl
@@ -46,6 +49,18 @@ def spese_importate(app, numeri):
                for s in righe}
         db.session.remove()
     return out
+
+
+def esito_pagina(c, r, attesa_s=120):
+    """The page's run to its end: the POST's redirect to the run, its state polled until it is
+    concluded, then the run's page (followed to the import page after a successful import)."""
+    assert r.status_code == 302, r.get_data(as_text=True)[:300]
+    url = urlparse(r.headers["Location"]).path
+    fine = time.monotonic() + attesa_s
+    while c.get(url + "/stato").get_json()["stato"] == "in_corso":
+        assert time.monotonic() < fine, "importazione ancora in corso"
+        time.sleep(0.1)
+    return c.get(url, follow_redirects=True)
 
 
 # --- the service through the CLI -------------------------------------------------------------------
@@ -269,9 +284,9 @@ def test_page_dry_run_report_then_import_with_login_and_csrf(app, client_di):
     pagina = c.get("/importazione/")
     assert pagina.status_code == 200 and "Importa da Excel" in pagina.get_data(as_text=True)
     prima = conta(app)
-    r = c.post("/importazione/", content_type="multipart/form-data", data={
+    r = esito_pagina(c, c.post("/importazione/", content_type="multipart/form-data", data={
         "csrf_token": csrf_da(pagina.get_data(as_text=True)), "azione": "prova",
-        "file": (io.BytesIO(cartella(fogli)), "f.xlsx")})
+        "file": (io.BytesIO(cartella(fogli)), "f.xlsx")}))
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "Prova riuscita" in html and conta(app) == prima
     import re
@@ -281,11 +296,10 @@ def test_page_dry_run_report_then_import_with_login_and_csrf(app, client_di):
     assert resoconto.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(resoconto.data))["Resoconto"]["B2"].value == 2
     assert client_di("cav.crema").get(f"/importazione/resoconto/{token}").status_code == 302  # not hers
-    r = c.post("/importazione/", data={"csrf_token": csrf_da(html), "azione": "importa", "token": token})
-    assert r.status_code == 302
+    r = esito_pagina(c, c.post("/importazione/", data={"csrf_token": csrf_da(html), "azione": "importa", "token": token}))
+    assert "Importazione completata" in r.get_data(as_text=True) and r.request.path == "/importazione/"
     assert conta(app)["Beneficiaria"] == prima["Beneficiaria"] + 2
-    seguito = c.get("/importazione/").get_data(as_text=True)
-    assert "Importazione completata" in seguito
+    assert c.get(f"/importazione/resoconto/{token}").status_code == 302  # the imported file is not kept
 
 
 def test_page_without_csrf_is_refused(app, client_di):
@@ -301,9 +315,9 @@ def test_page_shows_errors_per_row_and_column_in_italian(app, client_di):
     fogli["Segnalazioni"][0][2] = "pesca"
     c = client_di("cav.crema")
     pagina = c.get("/importazione/")
-    r = c.post("/importazione/", content_type="multipart/form-data", data={
+    r = esito_pagina(c, c.post("/importazione/", content_type="multipart/form-data", data={
         "csrf_token": csrf_da(pagina.get_data(as_text=True)), "azione": "importa",
-        "file": (io.BytesIO(cartella(fogli)), "f.xlsx")})
+        "file": (io.BytesIO(cartella(fogli)), "f.xlsx")}))
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "nessun dato importato" in html
     assert "Area richiesta" in html and "Valore «pesca» non previsto" in html
@@ -316,6 +330,56 @@ def test_a_file_over_the_upload_limit_gets_an_italian_413(app, client_di):
         "csrf_token": csrf_da(pagina.get_data(as_text=True)), "azione": "prova",
         "file": (io.BytesIO(b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1)), "grande.xlsx")})
     assert r.status_code == 413 and "File troppo grande" in r.get_data(as_text=True)
+
+
+def test_a_long_file_shows_its_progress_then_its_outcome(app, client_di, monkeypatch):
+    """The page answers at once and the run goes on in the background: its state rises sheet by
+    sheet (counts only, for its uploader only), its page shows the bar, then the outcome."""
+    monkeypatch.setitem(app.config, "LIA_IMPORTAZIONE_ATTESA_S", 0)
+    fogli, _ = caso_completo(300, 0)
+    c = client_di("cav.crema")
+    prima = conta(app)
+    r = c.post("/importazione/", content_type="multipart/form-data", data={
+        "csrf_token": csrf_da(c.get("/importazione/").get_data(as_text=True)), "azione": "prova",
+        "file": (io.BytesIO(cartella(fogli)), "f.xlsx")})
+    assert r.status_code == 302
+    url = urlparse(r.headers["Location"]).path
+    visti, barra, fine = [], None, time.monotonic() + 120
+    while True:
+        stato = c.get(url + "/stato").get_json()
+        assert set(stato) == {"stato", "fase", "fatte", "totale", "percentuale"}
+        visti.append(stato["percentuale"])
+        if stato["stato"] != "in_corso":
+            break
+        if barra is None:
+            barra = c.get(url).get_data(as_text=True)
+        assert time.monotonic() < fine
+        time.sleep(0.05)
+    assert barra is not None and 'id="lia-avanzamento"' in barra and "in corso" in barra
+    assert visti == sorted(visti) and visti[-1] == 100 and stato["fatte"] == stato["totale"] == sum(map(len, fogli.values()))
+    assert any(0 < p < 100 for p in visti), f"nessun avanzamento intermedio: {visti}"
+    html = c.get(url).get_data(as_text=True)
+    assert "Prova riuscita" in html and "Donne: 300 righe, 300 nuove" in html and conta(app) == prima
+    altra = client_di("cav.casalmaggiore")
+    assert altra.get(url + "/stato").status_code == 404 and altra.get(url).status_code == 302  # not hers
+
+
+def test_a_run_whose_process_stopped_says_so_and_imported_nothing(app, client_di):
+    from app.servizi import importazione
+
+    c = client_di("cav.crema")
+    with app.app_context():
+        utente = app.appbuilder.sm.find_user(username="cav.crema").id
+        importazione._scrivi_lavoro("a" * 32, {"utente": utente, "prova": False, "token": "b" * 32,
+                                               "stato": "in_corso", "fase": "Foglio «Spese»", "fatte": 10, "totale": 90})
+        percorso = importazione._percorso_lavoro("a" * 32)
+    assert c.get(f"/importazione/lavoro/{'a' * 32}/stato").get_json()["percentuale"] == 11
+    vecchio = time.time() - importazione.INTERROTTA_S - 5
+    os.utime(percorso, (vecchio, vecchio))
+    assert c.get(f"/importazione/lavoro/{'a' * 32}/stato").get_json()["stato"] == "concluso"
+    html = c.get(f"/importazione/lavoro/{'a' * 32}").get_data(as_text=True)
+    assert "Importazione interrotta prima della fine" in html and "nessun dato importato" in html
+    assert c.get("/importazione/lavoro/..%2Fx/stato").status_code == 404
 
 
 def test_page_and_api_answers_carry_no_value_of_another_cavs_women(app, client_di, api_di, pii):
@@ -335,9 +399,9 @@ def test_page_and_api_answers_carry_no_value_of_another_cavs_women(app, client_d
                                     content_type="multipart/form-data", data={"file": (io.BytesIO(contenuto), "f.xlsx")}))
     c = client_di("cav.crema")
     pagina = c.get("/importazione/")
-    risposte.append(c.post("/importazione/", content_type="multipart/form-data", data={
+    risposte.append(esito_pagina(c, c.post("/importazione/", content_type="multipart/form-data", data={
         "csrf_token": csrf_da(pagina.get_data(as_text=True)), "azione": "prova",
-        "file": (io.BytesIO(contenuto), "f.xlsx")}))
+        "file": (io.BytesIO(contenuto), "f.xlsx")})))
     assert risposte[0].status_code == 422 and "altro centro" in risposte[0].get_data(as_text=True)
     report = openpyxl.load_workbook(io.BytesIO(risposte[1].data))
     testi = [r.get_data(as_text=True) for r in (risposte[0], risposte[2])]

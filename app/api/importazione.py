@@ -38,7 +38,7 @@ class ImportazioneApi(RisposteItaliane, BaseApi):
             403: {$ref: '#/components/responses/403'}
             422: {description: "the file has errors: nothing imported"}
         """
-        from app.views.importazione import XLSX, esegui
+        from app.views.importazione import XLSX
 
         if not registra_per_le_donne(g.user):
             return self.response(403, message=importazione.MSG_SOLO_CAV)
@@ -46,7 +46,7 @@ class ImportazioneApi(RisposteItaliane, BaseApi):
         file = request.files.get("file")
         if file is None or not file.filename:
             return self.response_400(message="Inviare il file Excel nel campo «file» (multipart/form-data).")
-        esito, motivo = esegui(file.read(), g.user, prova)
+        esito, motivo = importazione.esegui(file.read(), g.user, prova)
         if motivo:
             return self.response_400(message=motivo)
         if request.args.get("report") == "xlsx":

@@ -134,7 +134,7 @@ class _Importazione:
             if i % 50 == 0:
                 # Bounded pending rows: the consents' flush hook reads every pending record per woman.
                 db.session.flush()
-            if i % 500 == 0 or i == totale:
+            if i % 100 == 0 or i == totale:
                 self.avanzamento(nome, i, totale)
         db.session.flush()  # the next sheet's checks read these rows with autoflush off (consents)
 
@@ -438,7 +438,7 @@ class _Importazione:
 def importa(righe: dict[str, list[regole.Riga]], utente, avanzamento=None) -> Esito:
     """Judge and write every row in the caller's transaction. The caller commits only if
     `esito.ok`, else rolls back; for a dry run it always rolls back. `avanzamento(foglio, fatte,
-    totale)` is called as the rows go (the CLI prints it)."""
+    totale)` is called every 100 rows of a sheet (the CLI prints it, the page shows it as a bar)."""
     from app.security import registra_per_le_donne
 
     if not registra_per_le_donne(utente):
@@ -527,3 +527,159 @@ def scarta(token: str | None) -> None:
 
     if token and re.fullmatch(r"[0-9a-f]{32}", token):
         (_cartella() / token).unlink(missing_ok=True)
+
+
+# --- the run of the page and the API --------------------------------------------------------------
+
+MSG_CONFLITTO = "Importazione non riuscita: i dati sono in conflitto con dati registrati nel frattempo. Nessun dato importato."
+MSG_INTERROTTA = ("Importazione interrotta prima della fine (il server è stato riavviato): nessun dato importato. "
+                  "Caricare di nuovo il file.")
+MSG_IMPREVISTA = "Importazione non riuscita per un errore imprevisto: nessun dato importato. Riprovare o avvisare l'assistenza."
+
+
+def esegui(contenuto: bytes, utente, prova: bool, avanzamento=None):
+    """Read, judge, write and conclude a file in one transaction of its own: (esito, None), or
+    (None, the Italian reason it did not run). Commits only what `concludi` kept."""
+    try:
+        return esegui_righe(leggi(contenuto), utente, prova, avanzamento)
+    except regole.FileNonValido as exc:
+        return None, str(exc)
+
+
+def esegui_righe(righe: dict[str, list[regole.Riga]], utente, prova: bool, avanzamento=None):
+    """`esegui` of a file already read."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.servizi import transazione
+
+    try:
+        with transazione():
+            esito = importa(righe, utente, avanzamento)
+            concludi(esito, utente, prova)
+        return esito, None
+    except SQLAlchemyError:
+        return None, MSG_CONFLITTO
+
+
+# --- the page's run in the background, with its progress ------------------------------------------
+# A file of thousands of rows takes longer than a request may (gunicorn stops a worker after 30 s):
+# the page starts the run in a thread of its process and shows a progress bar that asks for the
+# state. The state is a file beside the kept upload, so any worker answers: while running it holds
+# counts only; the outcome (which may quote cells) is encrypted, for the uploader only.
+
+ERRORI_CONSERVATI = 100  # the errors shown on the page; all of them are in the report
+INTERROTTA_S = 10 * 60  # no progress for this long: the thread died with its process, nothing committed
+
+
+def _percorso_lavoro(lavoro: str | None):
+    import re
+
+    if not lavoro or not re.fullmatch(r"[0-9a-f]{32}", lavoro):
+        return None
+    return _cartella() / f"{lavoro}.lavoro"
+
+
+def _scrivi_lavoro(lavoro: str, stato: dict) -> None:
+    import json
+    import os
+
+    percorso = _percorso_lavoro(lavoro)
+    provvisorio = percorso.with_suffix(f".{os.getpid()}.tmp")
+    provvisorio.write_text(json.dumps(stato))
+    provvisorio.replace(percorso)  # the poll never reads half a file
+
+
+def avvia(contenuto: bytes, utente, prova: bool) -> str:
+    """Keep the file and start its run in the background; wait up to LIA_IMPORTAZIONE_ATTESA_S
+    for a short file to finish. Returns the run's id (for `lavoro`)."""
+    import secrets
+    import threading
+
+    lavoro = secrets.token_hex(16)
+    token = deposita(contenuto, utente.id)
+    _scrivi_lavoro(lavoro, {"utente": utente.id, "prova": prova, "token": token, "stato": "in_corso",
+                            "fase": "Lettura del file", "fatte": 0, "totale": 0})
+    filo = threading.Thread(target=_lavora, name="lia-importazione", daemon=True,
+                            args=(current_app._get_current_object(), lavoro, utente.id, prova, token))
+    filo.start()
+    filo.join(float(current_app.config["LIA_IMPORTAZIONE_ATTESA_S"]))
+    return lavoro
+
+
+def _lavora(app, lavoro: str, utente_id: int, prova: bool, token: str) -> None:
+    import json
+    import time
+
+    from app.crypto import cifra
+    from app.security import come_utente
+
+    stato = {"utente": utente_id, "prova": prova, "token": token, "stato": "in_corso", "fase": "Lettura del file",
+             "fatte": 0, "totale": 0}
+    with app.app_context():
+        fatte_per_foglio: dict[str, int] = {}
+        ultima = [0.0]
+
+        def avanzamento(foglio, fatte, _totale_foglio):
+            fatte_per_foglio[foglio] = fatte
+            adesso = time.monotonic()
+            if adesso - ultima[0] >= 0.25:  # a poll each second needs no more
+                ultima[0] = adesso
+                _scrivi_lavoro(lavoro, stato | {"fase": f"Foglio «{foglio}»", "fatte": sum(fatte_per_foglio.values())})
+
+        try:
+            utente = db.session.get(app.appbuilder.sm.user_model, utente_id)
+            contenuto = ritira(token, utente_id)
+            if contenuto is None:
+                esito, motivo = None, "Il file caricato non è più disponibile: caricarlo di nuovo."
+            else:
+                righe = leggi(contenuto)
+                stato["totale"] = sum(len(v) for v in righe.values())
+                _scrivi_lavoro(lavoro, stato | {"fase": "Controllo delle righe"})
+                with come_utente(utente):
+                    esito, motivo = esegui_righe(righe, utente, prova, avanzamento)
+        except regole.FileNonValido as exc:
+            esito, motivo = None, str(exc)
+        except Exception:
+            app.logger.exception("importazione da Excel non riuscita")  # type and traceback only
+            esito, motivo = None, MSG_IMPREVISTA
+        finally:
+            db.session.remove()
+        if esito is not None and esito.ok and not prova:
+            scarta(token)
+        risultato = {"motivo": motivo}
+        if esito is not None:
+            risultato |= {"ok": esito.ok, "sintesi": esito.sintesi(), "n_errori": len(esito.errori),
+                          "errori": esito.errori[:ERRORI_CONSERVATI]}
+        _scrivi_lavoro(lavoro, stato | {"stato": "concluso", "fase": "Concluso", "fatte": stato["totale"],
+                                        "esito": cifra(json.dumps(risultato))})
+
+
+def lavoro(lavoro_id: str | None, utente_id: int) -> dict | None:
+    """The run's state for its uploader: stato (in_corso / concluso), fase, fatte, totale,
+    percentuale, prova, token (the kept file) and, once concluded, esito (motivo, ok, sintesi,
+    n_errori, errori). None when it is unknown, expired or another user's."""
+    import json
+    import time
+
+    from app.crypto import DatoCifratoCorrotto, decifra
+
+    percorso = _percorso_lavoro(lavoro_id)
+    if percorso is None:
+        return None
+    try:
+        eta = time.time() - percorso.stat().st_mtime
+        stato = json.loads(percorso.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    if stato.get("utente") != utente_id or eta > DURATA_S:
+        return None
+    if stato["stato"] == "in_corso" and eta > INTERROTTA_S:
+        stato |= {"stato": "concluso", "esito": {"motivo": MSG_INTERROTTA}}
+    elif stato["stato"] == "concluso":
+        try:
+            stato["esito"] = json.loads(decifra(stato["esito"]))
+        except (ValueError, KeyError, DatoCifratoCorrotto):
+            return None
+    stato["percentuale"] = 100 if stato["stato"] == "concluso" else (
+        int(99 * stato["fatte"] / stato["totale"]) if stato["totale"] else 0)
+    return stato

@@ -1,75 +1,82 @@
 """«Importa da Excel» (issue 13, §1): the template, a dry run with its report on the page and as
-xlsx, then the import, for an Operatrice CAV and her own centre only (app.servizi.importazione)."""
+xlsx, then the import, for an Operatrice CAV and her own centre only (app.servizi.importazione).
+A run goes on in the background with a progress bar (`lavoro`) that asks `stato` for its state."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from sqlalchemy.exc import SQLAlchemyError
 
-from app import servizi
-from app.rules.importazione import FileNonValido, scrivi_resoconto
+from app.rules.importazione import scrivi_resoconto
 from app.security import registra_per_le_donne
 from app.servizi import importazione
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ERRORI_SULLA_PAGINA = 100
-MSG_CONFLITTO = "Importazione non riuscita: i dati sono in conflitto con dati registrati nel frattempo. Nessun dato importato."
-
-
-def esegui(contenuto: bytes, utente, prova: bool):
-    """The run of the page and the API: (esito, None) or (None, the Italian reason it did not run)."""
-    try:
-        righe = importazione.leggi(contenuto)
-        with servizi.transazione():
-            esito = importazione.importa(righe, utente)
-            importazione.concludi(esito, utente, prova)
-        return esito, None
-    except FileNonValido as exc:
-        return None, str(exc)
-    except SQLAlchemyError:
-        return None, MSG_CONFLITTO
+MSG_SCADUTO = "Il file provato non è più disponibile: caricarlo di nuovo."
 
 
 class ImportazioneView(BaseView):
     route_base = "/importazione"
     # Importing is writing her women's records; the predicate narrows it to an active CAV operator.
     class_permission_name = "Beneficiaria"
-    method_permission_name = {"pagina": "write", "modello": "write", "resoconto": "write"}
+    method_permission_name = {"pagina": "write", "modello": "write", "resoconto": "write", "lavoro": "write",
+                              "stato": "write"}
     default_view = "pagina"
 
     def _verifica(self):
         if not registra_per_le_donne(g.user):
             abort(403)
 
+    def _pagina(self, **contesto):
+        contesto = {"lavoro": None, "esito": None, "token": None, "centro": g.user.ente.nome,
+                    "mb": importazione.dimensione_massima() // (1024 * 1024)} | contesto
+        return self.render_template("lia_importazione.html", **contesto), 200, {"Cache-Control": "no-store"}
+
     @expose("/", methods=["GET", "POST"])
     @has_access
     def pagina(self):
         self._verifica()
-        esito, token, prova = None, None, True
-        if request.method == "POST":
-            prova = request.form.get("azione") != "importa"
-            file = request.files.get("file")
-            contenuto = file.read() if file and file.filename else importazione.ritira(request.form.get("token"),
-                                                                                       g.user.id)
-            if not contenuto:
-                flash("Scegliere il file Excel da importare.", "danger")
-            else:
-                esito, motivo = esegui(contenuto, g.user, prova)
-                if motivo:
-                    flash(motivo, "danger")
-                elif prova:
-                    token = importazione.deposita(contenuto, g.user.id)
-                elif esito.ok:
-                    importazione.scarta(request.form.get("token"))
-                    flash("Importazione completata: " + "; ".join(esito.sintesi()) + ".", "success")
-                    return redirect(url_for("ImportazioneView.pagina"))
-                else:
-                    token = importazione.deposita(contenuto, g.user.id)
-        risposta = self.render_template("lia_importazione.html", esito=esito, token=token, prova=prova,
-                                        errori=esito.errori[:ERRORI_SULLA_PAGINA] if esito else [],
-                                        centro=g.user.ente.nome,
-                                        mb=importazione.dimensione_massima() // (1024 * 1024))
-        return risposta, 200, {"Cache-Control": "no-store"}
+        if request.method == "GET":
+            return self._pagina()
+        prova = request.form.get("azione") != "importa"
+        file = request.files.get("file")
+        contenuto = file.read() if file and file.filename else importazione.ritira(request.form.get("token"),
+                                                                                   g.user.id)
+        if not contenuto:
+            flash("Scegliere il file Excel da importare." if not request.form.get("token") else MSG_SCADUTO, "danger")
+            return self._pagina()
+        importazione.scarta(request.form.get("token"))  # the run keeps its own copy
+        lavoro = importazione.avvia(contenuto, g.user, prova)
+        return redirect(url_for("ImportazioneView.lavoro", lavoro_id=lavoro))
+
+    @expose("/lavoro/<lavoro_id>")
+    @has_access
+    def lavoro(self, lavoro_id):
+        """The run: its progress bar while it goes, then its outcome."""
+        self._verifica()
+        stato = importazione.lavoro(lavoro_id, g.user.id)
+        if stato is None:
+            flash("Questa importazione non è più disponibile: caricare di nuovo il file.", "warning")
+            return redirect(url_for("ImportazioneView.pagina"))
+        if stato["stato"] == "in_corso":
+            return self._pagina(lavoro=stato, lavoro_id=lavoro_id)
+        esito = stato["esito"]
+        if esito["motivo"]:
+            flash(esito["motivo"], "danger")
+            return self._pagina()
+        if esito["ok"] and not stato["prova"]:
+            flash("Importazione completata: " + "; ".join(esito["sintesi"]) + ".", "success")
+            return redirect(url_for("ImportazioneView.pagina"))
+        return self._pagina(esito=esito, prova=stato["prova"], token=stato["token"])
+
+    @expose("/lavoro/<lavoro_id>/stato")
+    @has_access
+    def stato(self, lavoro_id):
+        """The progress bar's poll: counts and phase only."""
+        self._verifica()
+        stato = importazione.lavoro(lavoro_id, g.user.id)
+        if stato is None:
+            return jsonify(message="Importazione non trovata."), 404
+        return jsonify({k: stato[k] for k in ("stato", "fase", "fatte", "totale", "percentuale")})
 
     @expose("/modello")
     @has_access
@@ -85,9 +92,9 @@ class ImportazioneView(BaseView):
         self._verifica()
         contenuto = importazione.ritira(token, g.user.id)
         if contenuto is None:
-            flash("Il file provato non è più disponibile: caricarlo di nuovo.", "warning")
+            flash(MSG_SCADUTO, "warning")
             return redirect(url_for("ImportazioneView.pagina"))
-        esito, motivo = esegui(contenuto, g.user, prova=True)
+        esito, motivo = importazione.esegui(contenuto, g.user, prova=True)
         if motivo:
             flash(motivo, "danger")
             return redirect(url_for("ImportazioneView.pagina"))
