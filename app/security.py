@@ -591,6 +591,11 @@ def puo_annullare_spesa(utente, spesa) -> bool:
     return puo_modificare_spesa(utente, spesa)
 
 
+def puo_rettificare_spesa(utente, spesa) -> bool:
+    """Money given back is recorded by who paid it (the spesa's payer), as any change of it."""
+    return puo_modificare_spesa(utente, spesa)
+
+
 def e_autore(utente, record) -> bool:
     """The user created this record (and is still active): she alone may delete it as a mistake.
     A record from before authors were kept has none, and nobody deletes it."""

@@ -357,6 +357,7 @@ def pavimento(destinazione: str) -> int:
     wc = wb.add_worksheet("Controlli")
     f_data = wb.add_format({"num_format": "dd/mm/yyyy"})
     f_euro = wb.add_format({"num_format": "#,##0.00"})
+    f_intero = wb.add_format({"num_format": "0"})
     for c, t in enumerate(COLONNE_SPESE):
         ws.write_string(2, c, t)
     for c, t in enumerate(COLONNE_CONTROLLI):
@@ -365,7 +366,7 @@ def pavimento(destinazione: str) -> int:
     with come_sistema():
         for row in db.session.execute(_query_spese().execution_options(yield_per=2000)):
             (cb, cp, amb, asse, prio, voce, d, importo, ente, gt, gn, gd, amm, motivi, annullata_il,
-             sid, fornitore, qt, qd, allegato) = row
+             sid, fornitore, qt, qd, allegato, rettifica_di) = row
             if annullata_il is not None:  # an annulled spesa: its status, its date in "Motivi"
                 esito, motivi = "Annullata", f"Annullata il {annullata_il:%d/%m/%Y}"
             else:
@@ -376,6 +377,8 @@ def pavimento(destinazione: str) -> int:
                     ws.write_string(r, c, v)
             ws.write_number(r, 6, (d - epoca).days, f_data)
             ws.write_number(r, 7, float(importo), f_euro)
+            if rettifica_di is not None:
+                ws.write_number(r, 18, rettifica_di, f_intero)
             for c, g in ((12, gd), (14, qd)):
                 if g is not None:
                     ws.write_number(r, c, (g - epoca).days, f_data)

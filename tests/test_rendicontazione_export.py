@@ -101,7 +101,7 @@ def test_cli_scrive_il_file_con_totali_uguali_al_database(app, spese_create, tmp
     assert list(spese.columns) == [
         "Codice beneficiaria", "Codice progetto", "Ambito", "Asse", "Priorità", "Voce", "Data", "Importo",
         "Ente pagatore", "Fornitore", "Tipo giustificativo", "Numero giustificativo", "Data giustificativo",
-        "Tipo quietanza", "Data quietanza", "File allegato", "Esito", "Motivi"]
+        "Tipo quietanza", "Data quietanza", "File allegato", "Esito", "Motivi", "Rettifica della spesa n."]
     ammissibile, non_ammissibile = _somme_db(app)
     importi = spese["Importo"].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
     assert sum(importi[spese["Esito"] == "Ammissibile"], Decimal("0")) == ammissibile

@@ -119,7 +119,7 @@ def test_colonne_di_ogni_foglio(fogli, prog):
     assert list(fogli["Spese"].columns) == [
         "Codice beneficiaria", "Codice progetto", "Ambito", "Asse", "Priorità", "Voce", "Data", "Importo",
         "Ente pagatore", "Fornitore", "Tipo giustificativo", "Numero giustificativo", "Data giustificativo",
-        "Tipo quietanza", "Data quietanza", "File allegato", "Esito", "Motivi"] == list(COLONNE_SPESE)
+        "Tipo quietanza", "Data quietanza", "File allegato", "Esito", "Motivi", "Rettifica della spesa n."] == list(COLONNE_SPESE)
     # L.I.A. 2 declares no co-financing: its columns are not written
     assert list(fogli["Budget"].columns) == list(COLONNE_BUDGET)
     assert list(fogli["Controlli"].columns) == list(COLONNE_CONTROLLI)
@@ -394,7 +394,7 @@ def test_riquadri_bloccati_e_filtri(wb):
     # the totals row stays out of the autofilter range (sorting must not move it)
     riep = wb["Riepilogo"]
     assert riep.auto_filter.ref == f"A3:G{riep.max_row - 1}"
-    assert wb["Spese"].auto_filter.ref == f"A3:R{3 + len(SPESE)}"
+    assert wb["Spese"].auto_filter.ref == f"A3:S{3 + len(SPESE)}"
     budget = wb["Budget"]
     assert budget.auto_filter.ref == f"A3:F{budget.max_row - 1}"
 
@@ -465,7 +465,7 @@ def test_nessuna_spesa(prog, tmp_path):
     assert totali == {"ammissibile": D("0"), "non_ammissibile": D("0"), "righe_spese": 0}
     wb = openpyxl.load_workbook(tmp_path / "vuoto.xlsx")
     assert wb["Riepilogo"]["A4"].value == "Totale"
-    assert wb["Spese"].auto_filter.ref == "A3:R3"
+    assert wb["Spese"].auto_filter.ref == "A3:S3"
     assert wb["Controlli"].auto_filter.ref == "A3:H3"
 
 

@@ -20,7 +20,8 @@ from app.rules.eligibility import normalizza_giustificativo
 
 TIPI_GIUSTIFICATIVO = {
     "fattura": "Fattura", "ricevuta": "Ricevuta", "scontrino": "Scontrino", "contratto": "Contratto",
-    "nota_spese": "Nota spese", "bollettino": "Bollettino / utenza", "altro": "Altro",
+    "nota_spese": "Nota spese", "bollettino": "Bollettino / utenza", "nota_credito": "Nota di credito",
+    "altro": "Altro",
 }
 # How the payment was made: the Region checks a proof of payment (quietanza) for every spesa.
 TIPI_QUIETANZA = {
@@ -85,6 +86,10 @@ class Spesa(Versionato, PerBeneficiaria, Model):
     annullata_da_id = Column(Integer, ForeignKey("ab_user.id", ondelete="RESTRICT"), nullable=True)
     annullata_da = relationship(Utente, foreign_keys=[annullata_da_id])
     motivo_annullamento = Column(String(1000), nullable=False, default="", server_default="")
+    # A rettifica: money given back on an earlier spesa (a negative amount, on its project and voce),
+    # dated when it came back; how a spesa of a closed rendicontazione period is corrected.
+    rettifica_di_id = Column(Integer, ForeignKey("lia_spesa.id", ondelete="RESTRICT"), nullable=True, index=True)
+    rettifica_di = relationship("Spesa", remote_side=[id], foreign_keys=[rettifica_di_id])
 
     @validates("giustificativo_numero")
     def _chiave_del_numero(self, _nome, numero):

@@ -33,6 +33,18 @@ class ProgettoDati:
 
 
 @dataclass(frozen=True)
+class RettificaDi:
+    """The spesa a rettifica gives money back on, as the rettifica sees it."""
+    id: int
+    importo: Decimal
+    data: date
+    ammissibile: bool  # its verdict (the one just given, when judged in the same pass)
+    annullata: bool
+    gia_rettificato: Decimal  # given back by its rettifiche recorded before this one
+    descrizione: str  # how a reason names it (descrivi_spesa)
+
+
+@dataclass(frozen=True)
 class SpesaDati:
     voce: str
     importo: Decimal
@@ -49,6 +61,8 @@ class SpesaDati:
     ente_pagatore_etichetta: str = ""  # the payer's kind of ente, in the users' words
     # Dated in a closed rendicontazione period: its verdict is the one sent to the Region, kept as is.
     esito_inviato: Esito | None = None
+    # A rettifica (negative amount): judged by REGOLE_RETTIFICA, it lowers what its spesa charged.
+    rettifica_di: RettificaDi | None = None
 
 
 @dataclass(frozen=True)
@@ -407,6 +421,33 @@ def regola_giustificativo_unico(spesa: SpesaDati, programma: Programma, contesto
     return []
 
 
+# --- rettifiche: money given back on an earlier spesa --------------------------------
+
+
+@regola("importo")
+def regola_rettifica_importo(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    """A rettifica gives back money of an eligible spesa, never more than it still charges."""
+    r = spesa.rettifica_di
+    if r.annullata:
+        return [f"{r.descrizione} è annullata: non c'è nulla da rettificare"]
+    motivi = [] if r.ammissibile else [f"{r.descrizione} non è ammissibile: non c'è nulla da rettificare"]
+    resta = max(r.importo - r.gia_rettificato, Decimal("0"))
+    if spesa.importo >= 0:
+        motivi.append("una rettifica ha importo negativo: la somma restituita")
+    elif -spesa.importo > resta:
+        motivi.append(f"la rettifica supera quanto resta da restituire: al massimo {formatta_euro(resta)}, per "
+                      f"{r.descrizione}")
+    return motivi
+
+
+@regola("data")
+def regola_rettifica_data(spesa: SpesaDati, programma: Programma, contesto: Contesto) -> list[str]:
+    r = spesa.rettifica_di
+    if spesa.data < r.data:
+        return [f"la rettifica non può precedere la spesa che corregge (del {formatta_data(r.data)})"]
+    return []
+
+
 REGOLE: list[Regola] = [
     regola_voce_attiva,
     regola_area_progetto,
@@ -420,6 +461,8 @@ REGOLE: list[Regola] = [
     regola_giustificativo_unico,
 ]
 AVVISI: list[Regola] = [avviso_altre_misure]
+# A rettifica charges nothing: only these, and its verdict follows its spesa's.
+REGOLE_RETTIFICA: list[Regola] = [regola_rettifica_importo, regola_rettifica_data, regola_giustificativo_unico]
 
 
 def valuta_spesa(spesa: SpesaDati, programma: Programma, contesto: Contesto | None = None) -> Esito:
@@ -427,12 +470,12 @@ def valuta_spesa(spesa: SpesaDati, programma: Programma, contesto: Contesto | No
     contesto = contesto or Contesto()
     motivi: list[str] = []
     per_campo: dict[str, tuple[str, ...]] = {}
-    for r in REGOLE:
+    for r in REGOLE_RETTIFICA if spesa.rettifica_di else REGOLE:
         trovati = r(spesa, programma, contesto)
         if trovati:
             motivi += trovati
             per_campo[r.campo] = per_campo.get(r.campo, ()) + tuple(trovati)
-    avvisi = tuple(a for avviso in AVVISI for a in avviso(spesa, programma, contesto))
+    avvisi = () if spesa.rettifica_di else tuple(a for avviso in AVVISI for a in avviso(spesa, programma, contesto))
     return Esito(ammissibile=not motivi, motivi=tuple(motivi), avvisi=avvisi, per_campo=per_campo)
 
 
@@ -456,6 +499,7 @@ def valuta_progetto(spese: Sequence[SpesaDati], programma: Programma,
     # judged now can push an amount already reported over a ceiling.
     ammesse: list[SpesaDati] = [s for s in spese if s.esito_inviato is not None and s.esito_inviato.ammissibile]
     richieste: list[int] = []
+    posizione = {s.id: i for i, s in enumerate(spese) if s.id is not None}
     for i in sorted(range(len(spese)), key=lambda i: ordine(spese[i])):
         s = spese[i]
         if s.esito_inviato is not None:
@@ -463,6 +507,10 @@ def valuta_progetto(spese: Sequence[SpesaDati], programma: Programma,
         if s.registrata_non_ammissibile:
             richieste.append(i)
             continue
+        j = posizione.get(s.rettifica_di.id) if s.rettifica_di is not None else None
+        if j is not None and esiti[j] is not None:
+            # Its spesa was judged in this pass (earlier in the order): that verdict, not the stored one.
+            s = replace(s, rettifica_di=replace(s.rettifica_di, ammissibile=esiti[j].ammissibile))
         esiti[i] = valuta_spesa(s, programma, replace(contesto_di(s), spese_ammissibili_progetto=tuple(ammesse)))
         if esiti[i].ammissibile:
             ammesse.append(s)

@@ -77,7 +77,7 @@ FOGLI_RENDICONTO = ("Riepilogo", "Budget", "Spese", "Controlli", "Progetti", "In
 CAMPI_SPESA = (
     "numero_spesa", "codice_beneficiaria", "codice_progetto", "ambito", "asse", "priorita", "voce", "data",
     "importo", "ente_pagatore", "fornitore", "giustificativo", "giustificativo_tipo", "giustificativo_numero",
-    "giustificativo_data", "quietanza_tipo", "quietanza_data", "file_allegato", "esito", "motivi",
+    "giustificativo_data", "quietanza_tipo", "quietanza_data", "file_allegato", "esito", "motivi", "rettifica_di",
 )
 
 
@@ -104,7 +104,7 @@ COLONNE_SPESE_LIA2 = tuple(ColonnaSpese(e, c) for e, c in (
     ("Ente pagatore", "ente_pagatore"), ("Fornitore", "fornitore"), ("Tipo giustificativo", "giustificativo_tipo"),
     ("Numero giustificativo", "giustificativo_numero"), ("Data giustificativo", "giustificativo_data"),
     ("Tipo quietanza", "quietanza_tipo"), ("Data quietanza", "quietanza_data"), ("File allegato", "file_allegato"),
-    ("Esito", "esito"), ("Motivi", "motivi"),
+    ("Esito", "esito"), ("Motivi", "motivi"), ("Rettifica della spesa n.", "rettifica_di"),
 ))
 
 

@@ -65,7 +65,7 @@ COLONNE_INDICATORI = ("Indicatore", "Descrizione", "Target", "Valore raggiunto",
 # How each field of CAMPI_SPESA is written: dates and money as Excel numbers, the rest as text.
 CAMPI_DATA = frozenset({"data", "giustificativo_data", "quietanza_data"})
 CAMPI_EURO = frozenset({"importo"})
-CAMPI_INTERI = frozenset({"numero_spesa"})
+CAMPI_INTERI = frozenset({"numero_spesa", "rettifica_di"})
 
 _EPOCA_EXCEL = date(1899, 12, 30)
 
@@ -93,6 +93,7 @@ class RigaSpesa:
     quietanza_tipo: str = ""  # the label ("Bonifico")
     quietanza_data: date | None = None
     allegato: bool = False  # the file of the giustificativo is attached
+    rettifica_di: int | None = None  # a rettifica (negative amount): the «N. spesa» it gives money back on
 
     @property
     def esito(self) -> str:

@@ -33,7 +33,8 @@ def _giustificativo(tipo, numero, data):
 
 def query_spese(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
     """The rows of the "Spese" sheet, codes only: the first 15 columns in the order of the L.I.A. 2
-    sheet's first columns, then the spesa's id, supplier, quietanza and whether a file is attached.
+    sheet's first columns, then the spesa's id, supplier, quietanza, whether a file is attached and
+    the spesa a rettifica gives money back on.
     The benchmark's floor (raw xlsxwriter) reads the same query, so the two always write the same
     rows."""
     ambito = aliased(m.Ambito)
@@ -41,7 +42,7 @@ def query_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
                 m.VoceSpesa.codice, m.Spesa.data, m.Spesa.importo, m.Ente.nome, m.Spesa.giustificativo_tipo,
                 m.Spesa.giustificativo_numero, m.Spesa.giustificativo_data, m.Spesa.ammissibile, m.Spesa.motivi,
                 m.Spesa.annullata_il, m.Spesa.id, m.Spesa.fornitore, m.Spesa.quietanza_tipo, m.Spesa.quietanza_data,
-                m.Spesa.allegato.is_not(None))
+                m.Spesa.allegato.is_not(None), m.Spesa.rettifica_di_id)
          .select_from(m.Spesa)
          .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
          .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
@@ -72,7 +73,8 @@ def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
                 motivi=(r[13] or "").replace("\n", "; "), annullata_il=r[14].date() if r[14] else None,
                 numero_spesa=r[15], fornitore=r[16] or "", giustificativo_tipo=_TIPI_GIUST.get(r[9], r[9] or ""),
                 giustificativo_numero=r[10] or "", giustificativo_data=r[11],
-                quietanza_tipo=_TIPI_QUIETANZA.get(r[17], r[17] or ""), quietanza_data=r[18], allegato=bool(r[19]))
+                quietanza_tipo=_TIPI_QUIETANZA.get(r[17], r[17] or ""), quietanza_data=r[18], allegato=bool(r[19]),
+                rettifica_di=r[20])
 
 
 def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date | None = None):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import models as m
 from app.concorrenza import blocca_progetto
@@ -48,7 +48,25 @@ def _spesa_dati(s: m.Spesa, progetto: el.ProgettoDati | None) -> el.SpesaDati:
         giustificativo_data=s.giustificativo_data, progetto=progetto, id=s.id,
         registrata_non_ammissibile=bool(s.non_ammissibile_su_richiesta),
         ente_pagatore_etichetta=m.TIPI_ENTE.get(ente.tipo, "") if ente is not None else "",
+        rettifica_di=_rettificata(s),
     )
+
+
+def _rettificata(s: m.Spesa) -> el.RettificaDi | None:
+    """For a rettifica: its spesa as stored, and what its rettifiche recorded before it gave back."""
+    originale = s.rettifica_di
+    if originale is None:
+        return None
+    prima = select(func.coalesce(func.sum(m.Spesa.importo), 0)).where(
+        m.Spesa.rettifica_di_id == originale.id, m.Spesa.annullata.is_(False))
+    if s.id is not None:
+        prima = prima.where(m.Spesa.id < s.id)
+    with db.session.no_autoflush:
+        gia = -Decimal(str(db.session.execute(prima).scalar()))
+    dati = _spesa_dati(originale, None)
+    return el.RettificaDi(id=originale.id, importo=dati.importo, data=originale.data,
+                          ammissibile=bool(originale.ammissibile), annullata=bool(originale.annullata),
+                          gia_rettificato=gia, descrizione=el.descrivi_spesa(dati))
 
 
 def _tipo_gestore(ente: m.Ente | None) -> str:
@@ -155,8 +173,12 @@ MSG_SPESA_ALTRUI = "Solo l'ente che ha pagato la spesa può modificarla o elimin
 
 
 def verifica_modifica(utente, spesa: m.Spesa) -> None:
+    from app.rules.rettifiche import MSG_NON_MODIFICABILE
+
     if not puo_modificare_spesa(utente, spesa):
         raise NonConsentito(MSG_SPESA_ALTRUI)
+    if spesa.rettifica_di_id is not None:
+        raise Rifiuto(MSG_NON_MODIFICABILE)
 
 
 def verifica_eliminazione(utente, spesa: m.Spesa) -> None:
@@ -182,10 +204,11 @@ def prepara_spesa(s: m.Spesa, utente, registra_non_ammissibile: bool = False) ->
         raise Rifiuto("Voce di spesa sconosciuta.")
     if s.importo is None:
         raise Rifiuto("Indicare l'importo.")
-    importo, motivi = el.valida_importo(s.importo)
+    rettifica = s.rettifica_di is not None  # its amount is negative: the money given back
+    importo, motivi = el.valida_importo(-Decimal(s.importo) if rettifica else s.importo)
     if motivi:
-        raise Rifiuto(motivi)
-    s.importo = importo
+        raise Rifiuto(motivi, per_campo={"importo": motivi})
+    s.importo = -importo if rettifica else importo
     motivo = el.motivo_quietanza_non_valida(s.giustificativo_data, s.quietanza_data)
     if motivo:
         raise Rifiuto(motivo, per_campo={"quietanza_data": [motivo]})

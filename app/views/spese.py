@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, request, url_for
+from markupsafe import Markup
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
-from wtforms import BooleanField, HiddenField, StringField
+from flask_appbuilder.forms import DynamicForm
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app import models as m
@@ -14,10 +16,11 @@ from app import servizi
 from app.security import (
     PERMESSI_VISTA, FiltroPerimetroCollegati, puo_annullare_spesa, puo_eliminare_spesa, puo_modificare_spesa,
 )
-from app.servizi import NonConsentito, allegati, annullamento, eliminazione, periodi, scelte
+from app.servizi import NonConsentito, allegati, annullamento, eliminazione, periodi, rettifiche, scelte
 from app.servizi import allegati_in_attesa
 from app.servizi import spese as servizi_spese
 from app.views import ConAllegato, InterfacciaLia, LiaModelView, formatta, link_allegato, scelta
+from app.views.date_italiane import DataItaliana
 from app.views.moduli import offri
 
 
@@ -29,11 +32,20 @@ class ValidatoreImporto:
         field.data = importo
 
 
+def link_rettificata(spesa):
+    """On a rettifica's page, the spesa it gives money back on; nothing on any other spesa."""
+    if spesa is None:
+        return "—"
+    testo = f"spesa del {spesa.data.strftime('%d/%m/%Y')} di {formatta_euro(spesa.importo)}"
+    return Markup('<a href="{}">{}</a>').format(url_for("SpesaView.show", pk=spesa.id), testo)
+
+
 class SpesaView(ConAllegato, LiaModelView):
     datamodel = InterfacciaLia(m.Spesa, carica=["progetto", "voce", "ente_pagatore"])
     class_permission_name = "Spesa"
     # Annulling changes money: who may write spese may ask; app.security decides on each spesa.
-    method_permission_name = dict(PERMESSI_VISTA, annulla="write", azione_annulla="write")
+    method_permission_name = dict(PERMESSI_VISTA, annulla="write", azione_annulla="write", rettifica="write",
+                                  azione_rettifica="write")
     campo_file = "file_giustificativo"
     etichetta_file = "File del giustificativo"
     list_title = "Spese"
@@ -50,7 +62,8 @@ class SpesaView(ConAllegato, LiaModelView):
     edit_template = "lia_spesa_modifica.html"
     list_template = "lia_spese_list.html"
     show_fieldsets = [
-        ("Spesa", {"fields": ["progetto", "beneficiaria", "voce", "importo", "data", "ente_pagatore", "fornitore"]}),
+        ("Spesa", {"fields": ["progetto", "beneficiaria", "voce", "importo", "data", "ente_pagatore", "fornitore",
+                              "rettifica_di"]}),
         ("Giustificativo", {"fields": ["giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
                                        "scarica_allegato"]}),
         ("Quietanza", {"fields": ["quietanza_tipo", "quietanza_data"]}),
@@ -70,12 +83,12 @@ class SpesaView(ConAllegato, LiaModelView):
         "valutata_il": "Valutata il", "registra_non_ammissibile": "Registra anche se non ammissibile",
         "scarica_allegato": "File", "file_giustificativo": "File del giustificativo",
         "annullata": "Annullata", "annullata_il": "Annullata il", "annullata_da": "Annullata da",
-        "motivo_annullamento": "Motivo dell'annullamento",
+        "motivo_annullamento": "Motivo dell'annullamento", "rettifica_di": "Rettifica della spesa",
     }
     formatters_columns = {"scarica_allegato": link_allegato,
                           "importo": lambda v: formatta_euro(v) if v is not None else "",
                           "giustificativo_tipo": formatta(m.TIPI_GIUSTIFICATIVO),
-                          "quietanza_tipo": formatta(m.TIPI_QUIETANZA)}
+                          "quietanza_tipo": formatta(m.TIPI_QUIETANZA), "rettifica_di": link_rettificata}
     description_columns = {
         "registra_non_ammissibile": "Per una spesa già pagata che le regole non ammettono: resta nel "
                                     "rendiconto come «non ammissibile», con i motivi.",
@@ -206,9 +219,13 @@ class SpesaView(ConAllegato, LiaModelView):
     def pulsante_consentito(self, nome, item=None):
         if item is None:
             return super().pulsante_consentito(nome, item)
+        if nome == "rettifica":  # the correction of a spesa, in a closed period or not
+            return not rettifiche.motivi_prima_del_modulo(item, g.user)
         decide = {"edit": puo_modificare_spesa, "delete": puo_eliminare_spesa, "annulla": puo_annullare_spesa}.get(nome)
         if decide is None:
             return super().pulsante_consentito(nome, item)
+        if nome == "edit" and item.rettifica_di_id is not None:
+            return False  # a rettifica is annulled and recorded again, never changed
         return decide(g.user, item) and not periodi.in_periodo_chiuso(item)
 
     @action("annulla", "Annulla spesa", "", "fa-ban", multiple=False)
@@ -247,7 +264,69 @@ class SpesaView(ConAllegato, LiaModelView):
         return self.render_template("lia_annulla_spesa.html", spesa=spesa, motivo=motivo, errori=errori,
                                     importo=formatta_euro(spesa.importo))
 
+    @action("rettifica", "Registra una rettifica", "", "fa-undo", multiple=False)
+    def azione_rettifica(self, item):
+        return redirect(url_for("SpesaView.rettifica", pk=item.id))
+
+    _modulo_rettifica = None
+
+    def modulo_rettifica(self):
+        """The rettifica's form: the spesa form's own giustificativo and quietanza fields."""
+        if self._modulo_rettifica is None:
+            campi = {n: getattr(self.add_form, n) for n in CAMPI_RETTIFICA[3:]}
+            campi |= {
+                "data": DataItaliana(
+                    "Data della restituzione", validators=[DataRequired(message="Indicare la data.")],
+                    description="Il giorno in cui la somma è tornata (in un periodo di rendicontazione aperto)."),
+                "importo": StringField("Somma restituita (€)", widget=BS3TextFieldWidget(),
+                                       validators=[DataRequired(message="Indicare la somma restituita."),
+                                                   ValidatoreImporto()],
+                                       description="Positiva: è tolta da quanto la spesa imputa. 1.234,56 oppure 1234.56"),
+                "note": TextAreaField("Motivo della rettifica", validators=[Length(max=1000)],
+                                      description="Ad esempio: «rimborso del fornitore, nota di credito»; "
+                                                  "non scrivere dati personali."),
+            }
+            self._modulo_rettifica = type("ModuloRettifica", (DynamicForm,), campi)
+        return self._modulo_rettifica
+
+    @expose("/rettifica/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def rettifica(self, pk):
+        """Money given back on a spesa: a new spesa with a negative amount (app.servizi.rettifiche)."""
+        from app.views import mostra_rifiuto
+
+        spesa = self.datamodel.get(pk, self._base_filters)
+        if spesa is None:
+            abort(404)
+        motivi = rettifiche.motivi_prima_del_modulo(spesa, g.user)
+        if motivi:
+            for testo in motivi:
+                flash(testo, "danger")
+            return redirect(url_for("SpesaView.show", pk=pk))
+        form = self.modulo_rettifica()()
+        if request.method == "GET":
+            form.giustificativo_tipo.data = "nota_credito"
+        elif form.validate():
+            try:
+                with servizi.transazione():
+                    nuova = rettifiche.registra_rettifica(spesa, g.user, **{n: form[n].data for n in CAMPI_RETTIFICA})
+            except servizi.NonConsentito:
+                abort(403)
+            except servizi.Rifiuto as exc:
+                mostra_rifiuto(form, exc)
+            else:
+                flash(f"Rettifica registrata: {formatta_euro(nuova.importo)} sulla spesa del "
+                      f"{spesa.data.strftime('%d/%m/%Y')}.", "success")
+                return redirect(url_for("SpesaView.show", pk=nuova.id))
+        return self.render_template("lia_rettifica_spesa.html", spesa=spesa, form=form, campi=CAMPI_RETTIFICA,
+                                    importo=formatta_euro(spesa.importo))
+
     post_delete = post_update
+
+
+# The rettifica's form: what came back and when, then its giustificativo and quietanza.
+CAMPI_RETTIFICA = ["importo", "data", "note", "giustificativo_tipo", "giustificativo_numero", "giustificativo_data",
+                   "quietanza_tipo", "quietanza_data"]
 
 
 def registra(appbuilder):
