@@ -10,8 +10,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+# fpdf2 (with numpy and Pillow behind it) is loaded by the first dossier, not by every process:
+# `componi` imports it. It would add ≈ 25 MB to each gunicorn worker and to the export's process.
 
 CODIFICA = "windows-1252"
 
@@ -56,15 +56,22 @@ def scrivibile(testo) -> str:
     return "".join(map(_carattere, str(testo)))
 
 
-class _Pdf(FPDF):
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("helvetica", size=8)
-        self.cell(0, 6, f"{self.title} – pagina {self.page_no()} di {{nb}}", align="C")
+def _pdf():
+    from fpdf import FPDF
+
+    class _Pdf(FPDF):
+        def footer(self):
+            self.set_y(-12)
+            self.set_font("helvetica", size=8)
+            self.cell(0, 6, f"{self.title} – pagina {self.page_no()} di {{nb}}", align="C")
+
+    return _Pdf(format="A4")
 
 
 def componi(documento: Documento) -> bytes:
-    pdf = _Pdf(format="A4")
+    from fpdf.fonts import FontFace
+
+    pdf = _pdf()
     pdf.core_fonts_encoding = CODIFICA
     pdf.set_title(scrivibile(documento.titolo))  # metadata: the code, never her name
     pdf.set_lang("it")
@@ -95,7 +102,9 @@ def componi(documento: Documento) -> bytes:
     return bytes(pdf.output())
 
 
-def _tabella(pdf: FPDF, tabella: Tabella) -> None:
+def _tabella(pdf, tabella: Tabella) -> None:
+    from fpdf.fonts import FontFace
+
     pdf.ln(2)
     if pdf.will_page_break(25):  # a title is never left alone at the foot of a page
         pdf.add_page()

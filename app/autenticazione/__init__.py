@@ -25,7 +25,6 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pyotp
-import segno
 from flask import current_app, flash, has_request_context, jsonify, request, session
 from flask_login import login_user
 from markupsafe import Markup
@@ -320,7 +319,10 @@ def azzera_secondo_fattore(user_id: int) -> None:
 
 
 def qr_svg(uri: str) -> Markup:
-    """The QR code drawn here, as inline SVG: the secret never leaves the server for a QR service."""
+    """The QR code drawn here, as inline SVG: the secret never leaves the server for a QR service.
+    segno is loaded by the first activation, not by every process."""
+    import segno
+
     svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#000", light="#fff")
     return Markup(svg)  # nosec B704 # segno draws it from our own otpauth URI: no user text in it
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from zxcvbn import zxcvbn
 
 LUNGHEZZA_MINIMA = 12
 # zxcvbn's cost grows with the length; no real password needs more.
@@ -56,6 +55,9 @@ def motivi_password_debole(password: str, parole_utente=()) -> list[str]:
     motivi = []
     if _contiene(password, parole):
         motivi.append("La password non deve contenere il nome utente, il nome, il cognome o l'e-mail.")
+    # Its dictionaries (≈ 15 MB) are loaded by the first password judged, not by every process.
+    from zxcvbn import zxcvbn
+
     stima = zxcvbn(password, user_inputs=parole + list(PAROLE_DEL_CONTESTO), max_length=LUNGHEZZA_MASSIMA)
     if stima["score"] < PUNTEGGIO_MINIMO:
         motivi.append("La password è troppo facile da indovinare: evitare parole comuni, nomi, date, sequenze "

@@ -23,10 +23,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
-
 from app.rules.eligibility import formatta_data, formatta_euro
 from app.rules.programma import SezioneRelazione
 from app.rules.riservatezza import RISERVATO
@@ -114,6 +110,8 @@ def _xml(testo) -> str:
 
 
 def _tabella(doc, intestazione: Sequence[str], righe: Sequence[Sequence[str]], numeriche_da: int = 1):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     t = doc.add_table(rows=1, cols=len(intestazione))
     t.style = "Table Grid"
     for cella, testo in zip(t.rows[0].cells, intestazione):
@@ -142,7 +140,11 @@ def _testo(doc, sezione: SezioneRelazione, testi: dict[str, str]):
 def scrivi_docx(d: DatiRelazione, sezioni: Sequence[SezioneRelazione], generata_il: datetime) -> bytes:
     """The document: a heading per section of the programme file, its text, then the numbers of
     the sections that have them (by codice: risultati, percorsi, spese, laboratorio,
-    accordi_formazione)."""
+    accordi_formazione). python-docx (with lxml) is loaded here, by the first relazione, not by
+    every process that imports this module."""
+    from docx import Document
+    from docx.shared import Pt
+
     doc = Document()
     doc.styles["Normal"].font.name = "Calibri"
     doc.styles["Normal"].font.size = Pt(11)
