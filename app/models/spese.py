@@ -42,6 +42,10 @@ class Spesa(Versionato, PerBeneficiaria, Model):
         # ammissibile" (money already paid) stays out of the index.
         Index(INDICE_GIUSTIFICATIVO_UNICO, "ente_pagatore_id", "giustificativo_chiave", "giustificativo_data",
               unique=True, sqlite_where=text("ammissibile"), postgresql_where=text("ammissibile")),
+        # The totals above the spese list (servizi.spese.totali_spese) read the index alone: a CAV's
+        # 45,000 spese summed in ~20 ms instead of ~100 ms of row lookups (issue 14).
+        Index("ix_lia_spesa_totali", "beneficiaria_id", "annullata", "ammissibile", "importo",
+              postgresql_include=["id"]),
         ID_MAI_RIUSATI,
     )
     # The verdict, rewritten for every spesa of the project at each recompute.
