@@ -2,11 +2,11 @@
 
 A save reads things that cannot change before its commit: a lock already held lasts until the
 commit or the rollback; the closed periods read under the periods' lock stay as they are; a woman's
-identity or her other measures change only if this transaction writes them. A multi-row operation
-(the import from Excel, a recompute) asked for them again at every row.
+identity or her other measures change only if this transaction writes them. The import from Excel,
+one transaction, asked for them again at every spesa.
 
-An entry read from tables names their models: a write of one of them through this session (pending
-or flushed) or an ORM bulk UPDATE/DELETE drops it, so this transaction always sees its own writes.
+A reading names the model it was read from: a write of that model through this session (pending or
+flushed), or any ORM bulk UPDATE/DELETE, drops it, so the transaction always sees its own writes.
 Everything is forgotten when the transaction (or a savepoint) ends, committed or rolled back.
 """
 from __future__ import annotations
