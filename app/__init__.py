@@ -62,7 +62,21 @@ def create_app(config_overrides: dict | None = None) -> Flask:
 
     versioni.installa(app)  # a stale write met by any route: the Italian 409, never a 500
     _proteggi_log()
+    _senza_aggregati()
     return app
+
+
+def _senza_aggregati() -> None:
+    """sqlalchemy_utils (imported by FAB) listens to every flush to keep its `@aggregated` columns,
+    walking every object of the session each time: a one-transaction import that flushes once per
+    spesa became quadratic. No model declares one, so its listener goes."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+    from sqlalchemy_utils import aggregates
+
+    ascolto = aggregates.manager.construct_aggregate_queries
+    if not aggregates.aggregated_attrs and event.contains(Session, "after_flush", ascolto):
+        event.remove(Session, "after_flush", ascolto)
 
 
 class _SenzaRighe(logging.Filter):

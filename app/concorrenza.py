@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from sqlalchemy import event, select, text
 
+from app.memoria_transazione import tenuto, tieni
+
 # How long a SQLite connection waits for another worker's write to end before giving up.
 ATTESA_SQLITE_MS = 15_000
 
@@ -38,16 +40,19 @@ def blocca_progetto(sessione, progetto_id: int | None) -> None:
     Call before reading what the judgement depends on. PostgreSQL reads committed data at each
     statement, so what follows the lock sees every spesa committed before it. With SQLite (the
     driver opens a transaction only at the first write) the write lock is taken before any read of
-    this transaction; a transaction that has already written holds it since that write.
+    this transaction; a transaction that has already written holds it since that write. A lock
+    this transaction already holds is not asked for again (a spesa after another of the project).
     """
     if sessione.get_bind().dialect.name == "sqlite":
         grezza = sessione.connection().connection.driver_connection
         if not grezza.in_transaction:
             grezza.execute("BEGIN IMMEDIATE")
-    elif progetto_id is not None:
+    elif progetto_id is not None and not tenuto(sessione, ("progetto", progetto_id)):
         from app import models as m
 
-        sessione.execute(select(m.Progetto.id).where(m.Progetto.id == progetto_id).with_for_update())
+        # Held only if the row was read (a project outside the perimeter is not locked).
+        if sessione.execute(select(m.Progetto.id).where(m.Progetto.id == progetto_id).with_for_update()).first():
+            tieni(sessione, ("progetto", progetto_id))
 
 
 # pg_advisory_xact_lock key of the closed periods ("LIAPER").
@@ -62,12 +67,16 @@ def blocca_periodi(sessione, chiusura: bool = False) -> None:
     (their spese are in the workbook it then writes) and the writes that come after wait for it to
     commit (then read the period closed, and are refused). Call before reading the periods or the
     spese. PostgreSQL: a transaction-level advisory lock; SQLite: the database's write lock, which
-    serialises every writer anyway (see blocca_progetto).
+    serialises every writer anyway (see blocca_progetto). A lock this transaction already holds
+    (exclusive, or shared when shared is asked) is not asked for again.
     """
     if sessione.get_bind().dialect.name == "sqlite":
         grezza = sessione.connection().connection.driver_connection
         if not grezza.in_transaction:
             grezza.execute("BEGIN IMMEDIATE")
         return
+    if tenuto(sessione, ("periodi", True)) or (not chiusura and tenuto(sessione, ("periodi", False))):
+        return
     sql = "SELECT pg_advisory_xact_lock(:chiave)" if chiusura else "SELECT pg_advisory_xact_lock_shared(:chiave)"
     sessione.execute(text(sql), {"chiave": _CHIAVE_PERIODI})
+    tieni(sessione, ("periodi", chiusura))

@@ -37,6 +37,8 @@ class Spesa(Versionato, PerBeneficiaria, Model):
     __tablename__ = "lia_spesa"
     __table_args__ = (
         Index("ix_spesa_giustificativo", "ente_pagatore_id", "giustificativo_numero", "giustificativo_data"),
+        # Every judgement looks up the network's spese sharing a giustificativo by this key alone.
+        Index("ix_spesa_giustificativo_chiave", "giustificativo_chiave"),
         # One giustificativo of one payer is charged once: two requests at the same moment on two
         # projects cannot both store it as eligible. A copy recorded on purpose as "non
         # ammissibile" (money already paid) stays out of the index.

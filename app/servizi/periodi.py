@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app import models as m
 from app.concorrenza import blocca_periodi
 from app.extensions import db
+from app.memoria_transazione import ricorda
 from app.models import _ora
 from app.rules import periodi_rendicontazione as regole
 from app.security import chiude_periodi_rendicontazione, vede_rendicontazione_di_rete
@@ -43,9 +44,10 @@ def verifica_spesa_in_periodo_aperto(spesa: m.Spesa) -> list[regole.PeriodoDati]
     nor the date it would have may lie in a closed period. Takes the periods' lock (shared) first, so
     a close in flight either included this spesa's stored state or is seen here as closed. Returns
     the closed periods read under the lock: they cannot change before the commit, so the judgement
-    of the project's spese uses them instead of reading them again."""
+    of the project's spese uses them instead of reading them again, and so does the next spesa of
+    this transaction (unless it writes a period)."""
     blocca_periodi(db.session)
-    chiusi = periodi(solo_chiusi=True)
+    chiusi = ricorda(db.session, m.PeriodoRendicontazione, "chiusi", lambda: periodi(solo_chiusi=True))
     date_coinvolte = [getattr(spesa, "data_registrata", None), spesa.data]
     motivi = regole.motivi_spesa_bloccata(date_coinvolte, chiusi)
     if motivi:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app import models as m
 from app.concorrenza import blocca_progetto
 from app.extensions import db
+from app.memoria_transazione import ricorda
 from app.rules import eligibility as el
 from app.rules.nomi import MSG_FORNITORE_CON_DATI_PERSONALI, fornitore_con_dati_personali
 from app.rules.programma import Programma, programma_predefinito
@@ -121,7 +122,8 @@ def _giudica(spese: list[m.Spesa], chiusi=None) -> list[el.Esito]:
         chiusi = periodi.periodi(solo_chiusi=True) if chiusi is None else chiusi
         progetto = _progetto_dati(spese[0].progetto)
         dati = [replace(_spesa_dati(s, progetto), esito_inviato=periodi.esito_inviato(s, chiusi)) for s in spese]
-        misure = _altre_misure(spese[0].beneficiaria_id)
+        bid = spese[0].beneficiaria_id
+        misure = ricorda(db.session, m.AltraMisura, bid, lambda: _altre_misure(bid))
         giustificativi = _giustificativi(spese)
 
     def contesto_di(d: el.SpesaDati) -> el.Contesto:
@@ -246,11 +248,18 @@ def _verifica_fornitore(s: m.Spesa) -> None:
     says nothing of her data."""
     if not s.fornitore or s.progetto is None:
         return
-    with come_sistema():
-        dp = db.session.execute(select(m.DatiPersonali).where(
-            m.DatiPersonali.beneficiaria_id == s.progetto.beneficiaria_id)).scalar_one_or_none()
-        if dp is not None and fornitore_con_dati_personali(s.fornitore, dp.nome, dp.cognome, dp.codice_fiscale):
-            raise Rifiuto(MSG_FORNITORE_CON_DATI_PERSONALI, per_campo={"fornitore": [MSG_FORNITORE_CON_DATI_PERSONALI]})
+    bid = s.progetto.beneficiaria_id
+
+    def identita():
+        with come_sistema():
+            dp = db.session.execute(select(m.DatiPersonali).where(
+                m.DatiPersonali.beneficiaria_id == bid)).scalar_one_or_none()
+        return (dp.nome, dp.cognome, dp.codice_fiscale) if dp is not None else None
+
+    # Once per woman and transaction: her next spese (an import's) are checked against the same.
+    suoi = ricorda(db.session, m.DatiPersonali, bid, identita)
+    if suoi is not None and fornitore_con_dati_personali(s.fornitore, *suoi):
+        raise Rifiuto(MSG_FORNITORE_CON_DATI_PERSONALI, per_campo={"fornitore": [MSG_FORNITORE_CON_DATI_PERSONALI]})
 
 
 def rifiuto_da_conflitto(exc: Exception) -> Rifiuto | None:

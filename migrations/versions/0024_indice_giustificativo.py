@@ -1,0 +1,20 @@
+"""an index on the spese's normalised giustificativo: the judgement of every spesa looks up the
+network's spese sharing its giustificativo by that key alone, a full scan of lia_spesa each time
+
+Revision ID: 0024_indice_giustificativo
+Revises: 0023_periodi_chiusi
+"""
+from alembic import op
+
+revision = '0024_indice_giustificativo'
+down_revision = '0023_periodi_chiusi'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_spesa_giustificativo_chiave', 'lia_spesa', ['giustificativo_chiave'])
+
+
+def downgrade():
+    op.drop_index('ix_spesa_giustificativo_chiave', table_name='lia_spesa')
