@@ -4,6 +4,7 @@ totals of the spese list, the giustificativo that survives a refused save, and t
 history by the date of each decision."""
 from __future__ import annotations
 
+import html
 import io
 import re
 import time
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.aiuti_percorso import progetto_validato, spesa, voce_id
-from tests.conftest import csrf_da
+from tests.conftest import UTENTI_DEMO, csrf_da
 
 PDF = b"%PDF-1.4 giustificativo in attesa " + b"x" * 200
 
@@ -365,12 +366,30 @@ def test_totali_della_lista_con_i_filtri(app, api_di, client_di):
     assert cav.post(f"/api/v1/spesa/{ids[2]}/annulla", json={"motivo": "inserita due volte"}).status_code == 200
     c = client_di("cav.crema")
     pagina = _testo(c.get(f"/spesaview/list/?_flt_2_giustificativo_numero={radice}"))
-    totali = re.search(r'<p class="lead" id="totali-spese"[^>]*>(.*?)</p>', pagina, re.S).group(1)
-    assert totali == ("Totale delle spese elencate: € 15,50 (2 spese), di cui ammissibili € 10,00; "
-                      "1 annullata esclusa dal totale.")
+    # The page asks for its totals once shown, with its own filters.
+    url = html.unescape(re.search(r'<p class="lead" id="totali-spese"[^>]*data-url="([^"]+)"', pagina).group(1))
+    assert url == f"/spesaview/totali?_flt_2_giustificativo_numero={radice}"
+    totali = c.get(url).get_json()
+    assert totali["testo"] == ("Totale delle spese elencate: € 15,50 (2 spese), di cui ammissibili € 10,00; "
+                               "1 annullata esclusa dal totale.")
+    assert (totali["numero"], totali["annullate"], totali["totale"], totali["ammissibile"]) == (3, 1, "15.50", "10.00")
     # Another CAV's list never counts these.
-    altra = _testo(client_di("cav.cremona").get(f"/spesaview/list/?_flt_2_giustificativo_numero={radice}"))
-    assert "Totale delle spese elencate: € 0,00 (0 spese), di cui ammissibili € 0,00." in altra
+    altra = client_di("cav.cremona").get(url).get_json()
+    assert altra["testo"] == "Totale delle spese elencate: € 0,00 (0 spese), di cui ammissibili € 0,00."
+
+
+@pytest.mark.parametrize("username", sorted(UTENTI_DEMO))
+def test_i_totali_rispondono_dove_risponde_la_lista(client_di, username):
+    c = client_di(username)
+    lista, totali = c.get("/spesaview/list/"), c.get("/spesaview/totali")
+    assert totali.status_code == lista.status_code, (username, lista.status_code, totali.status_code)
+    if totali.status_code == 200:
+        assert totali.get_json()["testo"].startswith("Totale delle spese elencate: ")
+
+
+def test_i_totali_chiedono_l_accesso(app):
+    r = app.test_client().get("/spesaview/totali")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 
 # --- the project's history -------------------------------------------------------------------------

@@ -96,3 +96,15 @@ def test_il_file_resta_dopo_un_rifiuto(app, api_di, pagina_di, server, cartella_
         db.session.remove()
     page.goto(f"{server}/spesaview/show/{sid}")
     assert page.locator(f"a[href*='/spesaview/allegato/{sid}']").count() == 1
+
+
+def test_i_totali_della_lista_arrivano_dopo_le_righe(app, api_di, pagina_di, server, cartella_schermate):
+    """The rows first, then the totals of the same filters, asked by the page (issue 14)."""
+    pid, _ = progetto_via_api(app, api_di, fino_a="validato_capofila", budget_asse_ii=3000)
+    numero = spesa_via_api(app, api_di("cav.crema"), pid, importo="123.45")
+    page = pagina_di("cav.crema")
+    page.goto(f"{server}/spesaview/list/?_flt_2_giustificativo_numero={numero}")
+    page.wait_for_selector("#totali-spese[data-caricati='1']")
+    assert page.inner_text("#totali-spese") == (
+        "Totale delle spese elencate: € 123,45 (1 spesa), di cui ammissibili € 123,45.")
+    page.screenshot(path=os.path.join(cartella_schermate, "spese-totali.png"), full_page=True)

@@ -28,3 +28,15 @@ $(function () {
         campanella.attr('data-caricata', '1');
     });
 });
+
+// The totals above the spese list (issue 14): summing every spesa the filters select is the
+// page's slowest statement, so the rows are shown first and the totals asked for afterwards.
+$(function () {
+    var totali = $('#totali-spese[data-url]');
+    if (!totali.length) { return; }
+    $.ajax({url: totali.data('url'), dataType: 'json', cache: false}).done(function (dati) {
+        totali.text(dati.testo).attr('data-caricati', '1');
+    }).fail(function () {
+        totali.text('Totali non disponibili: ricaricare la pagina.');
+    });
+});
