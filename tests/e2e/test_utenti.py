@@ -95,8 +95,9 @@ def test_l_amministratore_reimposta_una_password_dalla_pagina_dell_utente(pagina
     riga = page.locator("table.table-hover > tbody > tr", has_text="servizi.cpi")
     riga.locator("a[href*='/show/']").first.click()
     page.wait_for_load_state()
-    page.click("text=Reimposta la password")
-    page.wait_for_load_state()
+    # The button posts FAB's action through the page's script: wait for the navigation it starts.
+    with page.expect_navigation():
+        page.click("text=Reimposta la password")
     assert "Reimposta la password di servizi.cpi" in page.inner_text("body")
     page.fill("#password", "servizi.cpi-2024")
     page.fill("#conf_password", "servizi.cpi-2024")
