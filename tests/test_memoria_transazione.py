@@ -77,6 +77,11 @@ def test_un_nome_cambiato_nella_transazione_e_rifiutato_come_fornitore(app, api_
     pid, donna = progetto_validato(api_di)
 
     def fn(utente):
+        if db.session.execute(select(m.DatiPersonali.id).where(
+                m.DatiPersonali.beneficiaria_id == donna["id"])).first() is None:
+            # She never gave her identity, or another test erased it: in this transaction she has one.
+            db.session.add(m.DatiPersonali(beneficiaria_id=donna["id"], nome="Anna", cognome="Rossi"))
+            db.session.flush()
         _registra(_spesa(pid, date(2023, 1, 10), fornitore="Zelinda Cachettona"), utente)
         dp = db.session.execute(select(m.DatiPersonali).where(
             m.DatiPersonali.beneficiaria_id == donna["id"])).scalar_one()
