@@ -72,8 +72,8 @@ def _premi(page, verso, data=None):
         casella.press_sequentially(data)
         casella.press("Tab")
         assert casella.input_value() == data
-    page.click(f"button[data-verso='{verso}']")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the form's submit: wait for its answer, not the old page
+        page.click(f"button[data-verso='{verso}']")
     assert any("Progetto" in m for m in messaggi(page, "success")), messaggi(page)
 
 
