@@ -14,6 +14,7 @@ the hook is the one place its criterion is written into SQL, once per scoped ent
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -200,9 +201,14 @@ _NESSUN_ID = -1  # matches no row: keeps the SQL shape constant (see below)
 _BENEFICIARIE = Beneficiaria.__table__.alias("lia_perimetro")
 
 
-def _opzioni_perimetro(p: Perimetro, per_riga: bool = True):
+@functools.lru_cache(maxsize=1024)
+def _opzioni_perimetro(p: Perimetro, per_riga: bool = True) -> tuple:
     """Loader criteria for the perimeter: each scoped entity of a statement gets its criterion once,
     and a perimeter that sees every woman adds none to her records (only the identities' own rule).
+
+    Built once per perimeter and form (the key is the whole frozen Perimetro): building the lambdas'
+    criteria cost more than running most statements, and every statement of a request asked again.
+    An option is immutable; each statement reads its closure's values as bound parameters.
 
     A woman's record is in the perimeter when its woman is. The two forms below say exactly that
     and differ only in the plan they lead to: `per_riga` (a page, a related row) probes her by
@@ -216,7 +222,7 @@ def _opzioni_perimetro(p: Perimetro, per_riga: bool = True):
     can never be replayed for another. Absent values are -1 (no row), never a different shape.
     """
     if p.sistema:
-        return []
+        return ()
     ente = p.ente_beneficiarie or _NESSUN_ID
     ambito = p.ambito_beneficiarie or _NESSUN_ID
     ids = tuple(sorted(p.id_beneficiarie)) or (_NESSUN_ID,)
@@ -236,7 +242,7 @@ def _opzioni_perimetro(p: Perimetro, per_riga: bool = True):
         ).correlate_except(b))
     opts = [with_loader_criteria(DatiPersonali, dati, include_aliases=True)]
     if p.tutte_beneficiarie:
-        return opts
+        return tuple(opts)
     opts.append(with_loader_criteria(
         Beneficiaria,
         lambda cls: or_(cls.ente_id == ente,
@@ -244,7 +250,7 @@ def _opzioni_perimetro(p: Perimetro, per_riga: bool = True):
         include_aliases=True))
     opts += [with_loader_criteria(modello, record, include_aliases=True)
              for modello in _modelli_per_beneficiaria() if modello is not DatiPersonali]
-    return opts
+    return tuple(opts)
 
 
 @event.listens_for(Session, "do_orm_execute")

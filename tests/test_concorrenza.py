@@ -347,3 +347,43 @@ def test_chiusura_di_un_periodo_e_spese_insieme_nessuna_spesa_manca_dal_rendicon
             db.session.query(m.PeriodoRendicontazione).filter_by(id=periodo).delete()
             db.session.commit()
             db.session.remove()
+
+
+def test_le_strutture_costruite_una_volta_reggono_i_fili_di_un_worker(app, api_di, client_di):
+    """The joins, load options and perimeter criteria a worker builds once (app.servizi.interfaccia,
+    app.security) are built by whichever threads arrive first: many at once on a cold cache, with
+    the interpreter switching threads as often as it can, must all get their page, and so must
+    every request after them (a join whose alias disagreed with its options broke the worker)."""
+    from app import security
+    from app.servizi import interfaccia
+
+    url = ["/api/v1/spesa/?q=(page_size:20)", "/api/v1/progetto/?q=(page_size:20)",
+           "/api/v1/beneficiaria/?q=(page_size:20)"]
+    letture = [(api_di("cav.cremona"), url[i % len(url)]) for i in range(6)] + \
+              [(client_di("cav.cremona"), "/spesaview/list/") for _ in range(2)]
+    esiti, intervallo = [], sys.getswitchinterval()
+
+    def leggi(cliente, indirizzo):
+        try:
+            via.wait(timeout=30)
+            esiti.append(cliente.get(indirizzo).status_code)
+        except Exception as exc:  # noqa: BLE001 — the assertion below names it
+            esiti.append(repr(exc))
+
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(12):
+            interfaccia._JOIN_RELAZIONI.clear()
+            interfaccia._SELEZIONI.clear()
+            interfaccia._INTERFACCE_COLLEGATE.clear()
+            security._opzioni_perimetro.cache_clear()
+            via = threading.Barrier(len(letture))
+            fili = [threading.Thread(target=leggi, args=lettura) for lettura in letture]
+            for f in fili:
+                f.start()
+            for f in fili:
+                f.join(timeout=60)
+            esiti += [letture[0][0].get(u).status_code for u in url]
+    finally:
+        sys.setswitchinterval(intervallo)
+    assert esiti and set(esiti) == {200}, [e for e in esiti if e != 200]

@@ -2,15 +2,31 @@
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy.orm import selectinload
+from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
+from sqlalchemy.orm import Load, aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.sql.elements import BinaryExpression
+
+# FAB builds these again on every request; they are immutable, so they are built once. Threads of
+# a worker may build one at the same time: the first stored wins (setdefault) and every user of an
+# alias reads it from the same place, so a join and the options that name its alias always agree.
+# (model, relation) -> the joins of a dotted list column: [(target, on clause, is an alias)].
+_JOIN_RELAZIONI: dict = {}
+# (model, selected columns) -> (relations to join, load options). The API caller may choose the
+# columns (`q=(columns:…)`): bounded, emptied when full.
+_SELEZIONI: dict = {}
+_SELEZIONI_MAX = 512
+# model -> the interface a form uses to list a relation's rows.
+_INTERFACCE_COLLEGATE: dict = {}
 
 
 class InterfacciaLia(SQLAInterface):
-    """SQLAInterface that loads the list page's relations in one statement each (no N+1)."""
+    """SQLAInterface that loads a list page's relations with its rows (no N+1): the to-one ones in
+    the page's own statement, a collection in one more."""
 
     def __init__(self, obj, session=None, carica=()):
         super().__init__(obj, session=session)
         self.carica = tuple(carica)
+        self._opzioni_carica = None  # built at the first query, once the mappers are configured
 
     def is_nullable(self, col_name: str) -> bool:
         # FAB makes a form field required for every NOT NULL column; a column with a default
@@ -20,6 +36,92 @@ class InterfacciaLia(SQLAInterface):
         if colonna is not None and not self.is_relation(col_name) and colonna.default is not None:
             return True
         return super().is_nullable(col_name)
+
+    def get_related_interface(self, col_name):
+        # FAB builds a new one, reading the whole mapper, each time a form lists a relation's rows.
+        modello = self.get_related_model(col_name)
+        interfaccia = _INTERFACCE_COLLEGATE.get(modello)
+        if interfaccia is None:
+            interfaccia = _INTERFACCE_COLLEGATE.setdefault(modello, self.__class__(modello))
+        return interfaccia
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        # With no page size every selected row is returned, so their number is the count: FAB
+        # counts them first anyway (every relation's choices of a search or edit form paid twice).
+        if page_size:
+            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+        query = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction,
+                               None, None, select_columns, outer_default_load)
+        risultati = [getattr(r, self.obj.__name__, r) for r in query.all()]
+        return len(risultati), risultati
+
+    def _join_relazione(self, radice):
+        # As FAB's _query_join_relation, built once: a new alias of the related model means new
+        # column proxies for each of its columns, which cost an API list more than its statements.
+        chiave = (self.obj, radice)
+        joins = _JOIN_RELAZIONI.get(chiave)
+        if joins is None:
+            joins = []
+            for modello, condizione in self.get_related_model_and_join(radice):
+                alias = not hasattr(condizione, "clauses")  # FAB keeps a custom join's own clause
+                if alias:
+                    modello = aliased(modello, name=radice)
+                    pk = self.get_pk(modello)
+                    lato = condizione.left if condizione.left.foreign_keys else condizione.right
+                    condizione = BinaryExpression(lato, pk, condizione.operator)
+                joins.append((modello, condizione, alias))
+            joins = _JOIN_RELAZIONI.setdefault(chiave, joins)
+        return joins
+
+    def _query_join_relation(self, query, root_relation, aliases_mapping=None):
+        for modello, condizione, alias in self._join_relazione(root_relation):
+            if alias and aliases_mapping is not None:
+                aliases_mapping[root_relation] = modello
+            query = query.join(modello, condizione, isouter=True)
+        return query
+
+    def _piano_selezione(self, colonne):
+        """FAB's apply_inner_select_joins as data: the to-one relations of the dotted columns, to
+        join and load with the rows, and the load options that read only the selected columns."""
+        relazioni, opzioni = [], []
+        for colonna in colonne:
+            if not is_column_dotted(colonna):
+                if not self.is_relation(colonna) and not self.is_property_or_function(colonna):
+                    opzioni.append(Load(self.obj).load_only(getattr(self.obj, colonna)))
+                continue
+            radice, foglia = get_column_root_relation(colonna), get_column_leaf(colonna)
+            if not (self.is_relation_many_to_one(radice) or self.is_relation_many_to_many_special(radice)):
+                continue
+            relazione = getattr(self.obj, radice)
+            if radice not in relazioni:
+                relazioni.append(radice)
+                # The relation's foreign key too (FAB: no N+1 on the relation).
+                opzioni += [Load(self.obj).load_only(getattr(self.obj, c.name))
+                            for c in relazione.property.local_columns]
+            modello = next((m for m, _, alias in self._join_relazione(radice) if alias),
+                           self.get_related_model(radice))
+            opzioni.append(contains_eager(relazione.of_type(modello)).load_only(getattr(modello, foglia)))
+            opzioni.append(Load(modello).load_only(getattr(modello, foglia)))
+        return relazioni, opzioni
+
+    def apply_inner_select_joins(self, query, select_columns=None, aliases_mapping=None):
+        # As FAB's, with its joins and load options built once per column list (FAB builds one option
+        # per column on every request, each copying the query).
+        if not select_columns:
+            return query
+        chiave = (self.obj, tuple(select_columns))
+        piano = _SELEZIONI.get(chiave)
+        if piano is None:
+            if len(_SELEZIONI) >= _SELEZIONI_MAX:
+                _SELEZIONI.clear()
+            piano = _SELEZIONI[chiave] = self._piano_selezione(select_columns)
+        relazioni, opzioni = piano
+        for radice in relazioni:
+            query = self._query_join_relation(query, radice, aliases_mapping)
+            query = query.add_entity(self.get_alias_mapping(radice, aliases_mapping))
+        return query.options(*opzioni) if opzioni else query
 
     def query_count(self, query, filters=None, select_columns=None):
         # FAB counts over the outer joins it adds for dotted (to-one) list columns: they cannot
@@ -31,13 +133,16 @@ class InterfacciaLia(SQLAInterface):
         query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
                                   select_columns, outer_default_load)
         if select_columns is None and self.carica:  # the API path uses its own joins
-            opzioni = []
-            for percorso in self.carica:
-                attr, opzione = self.obj, None
-                for nome in percorso.split("."):
-                    rel = getattr(attr, nome)
-                    opzione = selectinload(rel) if opzione is None else opzione.selectinload(rel)
-                    attr = rel.property.mapper.class_
-                opzioni.append(opzione)
-            query = query.options(*opzioni)
+            if self._opzioni_carica is None:
+                opzioni = []
+                for percorso in self.carica:
+                    attr, opzione = self.obj, None
+                    for nome in percorso.split("."):
+                        rel = getattr(attr, nome)
+                        carica = selectinload if rel.property.uselist else joinedload
+                        opzione = carica(rel) if opzione is None else getattr(opzione, carica.__name__)(rel)
+                        attr = rel.property.mapper.class_
+                    opzioni.append(opzione)
+                self._opzioni_carica = tuple(opzioni)
+            query = query.options(*self._opzioni_carica)
         return query
