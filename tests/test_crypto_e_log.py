@@ -473,3 +473,22 @@ def test_failed_create_logs_no_personal_data_at_default_levels(app, pii, caplog)
         if trovati:
             colpevoli.append(f"{rec.name} [{rec.levelname}] {rec.getMessage()[:60]!r}: {trovati}")
     assert not colpevoli, "dati personali nei log:\n" + "\n".join(colpevoli)
+
+
+@pytest.mark.parametrize("username", ["cav.cremona", "cav.crema"])
+def test_the_list_of_identities_decrypts_only_what_it_shows(app, pii, username, monkeypatch):
+    """Data minimisation: the list of identifying data shows surname, name and town, and only those
+    are decrypted; her codice fiscale, birth date, phone, e-mail and address stay ciphertext until
+    her own page is opened."""
+    from app import crypto
+
+    tenute = [b for b, d in pii.items() if d["ente_id"] == ente_di(app, username)]
+    client = login(app.test_client(), username)
+    decifrati = []
+    originale = crypto.decifra
+    monkeypatch.setattr(crypto, "decifra", lambda token: decifrati.append(token) or originale(token))
+    r = client.get("/datipersonaliview/list/")
+    assert r.status_code == 200
+    righe = len(set(re.findall(r"/datipersonaliview/show/(\d+)", r.get_data(as_text=True))))
+    assert righe == min(len(tenute), 25)
+    assert righe and 2 * righe <= len(decifrati) <= 3 * righe

@@ -1,9 +1,10 @@
 """The FAB data interface every screen and API of this app uses."""
 from __future__ import annotations
 
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
-from sqlalchemy.orm import Load, aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Load, aliased, contains_eager, defer, joinedload, selectinload
 from sqlalchemy.sql.elements import BinaryExpression
 
 # FAB builds these again on every request; they are immutable, so they are built once. Threads of
@@ -19,13 +20,33 @@ _SELEZIONI_MAX = 512
 _INTERFACCE_COLLEGATE: dict = {}
 
 
+class ConvertitoreFiltri(SQLAFilterConverter):
+    """FAB's, with a column's filters built once per converter and model: FAB converts every column
+    of the model for each Filters it builds, several times per request. A filter is stateless (a
+    related view's own filter is a new instance); a Filters gets a list of its own."""
+
+    _filtri: dict = {}
+
+    def convert(self, col_name):
+        chiave = (type(self), self.datamodel.obj, col_name)
+        filtri = self._filtri.get(chiave)
+        if filtri is None:
+            filtri = self._filtri.setdefault(chiave, super().convert(col_name) or [])
+        return list(filtri)
+
+
 class InterfacciaLia(SQLAInterface):
     """SQLAInterface that loads a list page's relations with its rows (no N+1): the to-one ones in
     the page's own statement, a collection in one more."""
 
+    filter_converter_class = ConvertitoreFiltri
+
     def __init__(self, obj, session=None, carica=()):
         super().__init__(obj, session=session)
         self.carica = tuple(carica)
+        # Columns a list page does not load: the identifying data it does not show stays
+        # ciphertext in the database (set by the screen, app.views.LiaModelView).
+        self.non_caricate: tuple = ()
         self._opzioni_carica = None  # built at the first query, once the mappers are configured
 
     def is_nullable(self, col_name: str) -> bool:
@@ -132,9 +153,9 @@ class InterfacciaLia(SQLAInterface):
                   select_columns=None, outer_default_load=False):
         query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
                                   select_columns, outer_default_load)
-        if select_columns is None and self.carica:  # the API path uses its own joins
+        if select_columns is None and (self.carica or self.non_caricate):  # the API path has its own
             if self._opzioni_carica is None:
-                opzioni = []
+                opzioni = [defer(getattr(self.obj, c)) for c in self.non_caricate]
                 for percorso in self.carica:
                     attr, opzione = self.obj, None
                     for nome in percorso.split("."):

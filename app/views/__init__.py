@@ -135,6 +135,8 @@ class LiaModelView(Schermata, SoloOrdinamentiDichiarati, ModelView):
         # Encrypted columns: a search or an ordering on ciphertext can mean nothing.
         cifrate = colonne_cifrate(self.datamodel.obj)
         self.search_columns = [c for c in self.search_columns if not grande(c) and c not in cifrate]
+        # The list decrypts only the identifying data it shows.
+        self.datamodel.non_caricate = tuple(sorted(c for c in cifrate if c not in self.list_columns))
         self.order_columns = [c for c in self.order_columns if c not in cifrate]
         self._filters = self.datamodel.get_filters(self.search_columns)
 
@@ -148,6 +150,8 @@ class LiaModelView(Schermata, SoloOrdinamentiDichiarati, ModelView):
         date_italiane.italianizza(self)  # every date field and date filter reads gg/mm/aaaa
         moduli.scelte_vuote(self.add_form)
         moduli.scelte_vuote(self.edit_form)
+        for form in (self.add_form, self.edit_form, self.search_form):
+            moduli.select_veloci(form)
 
     @expose("/download/<string:filename>")
     def download(self, filename):

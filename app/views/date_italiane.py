@@ -20,6 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.widgets import TextInput
 
 from app.rules.periodo_programma import avviso_fuori_periodo
+from app.servizi.interfaccia import ConvertitoreFiltri
 
 MESSAGGIO = "Data non valida: scrivere gg/mm/aaaa (es. 15/10/2023)."
 _ITALIANA = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -124,7 +125,7 @@ def _italiani(filtri, base):
     return [type(f"{f.__name__}Italiano", (base, f), {}) for f in filtri]
 
 
-class FiltriItaliani(SQLAFilterConverter):
+class FiltriItaliani(ConvertitoreFiltri):
     """FAB's filters, reading a date as gg/mm/aaaa (its dateutil would read 05/10/2023 as 10 May)."""
 
     conversion_table = tuple(

@@ -5,11 +5,14 @@
   refused in Italian.
 - A form opened from a record's page (FAB's related views add `_flt_0_<column>=<id>` to the
   add link) offers only what belongs to that record.
+- A select writes its options directly (Select2Veloce): the same markup, a tenth of the work.
 """
 from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import Select2Widget
+from markupsafe import Markup, escape
 from wtforms.validators import DataRequired
 
 OBBLIGATORIO = "Campo obbligatorio."
@@ -33,6 +36,30 @@ def scelte_vuote(form_cls) -> None:
         campo.kwargs["blank_text"] = "Selezionare un valore"
         campo.kwargs["validators"] = [DataRequired(message=OBBLIGATORIO) if isinstance(v, DataRequired) else v
                                       for v in validatori]
+
+
+class Select2Veloce(Select2Widget):
+    """FAB's Select2Widget writing wtforms' own <option> markup itself: wtforms builds each option
+    through html_params and Markup.format, and a relation lists every row of its table, on every
+    page (the spese list's search form: every voce and every ente)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        valore = escape(str(choice.value) if isinstance(choice.value, bool) else choice.value)
+        attributi = f'selected value="{valore}"' if choice.selected else f'value="{valore}"'
+        return Markup(f"<option {attributi}>{escape(choice.label or choice.value)}</option>")
+
+
+def select_veloci(form_cls) -> None:
+    """Every Select2 of the form class renders through Select2Veloce."""
+    if form_cls is None:
+        return
+    for nome in dir(form_cls):
+        widget = getattr(getattr(form_cls, nome, None), "kwargs", {}).get("widget")
+        if type(widget) is Select2Widget:
+            getattr(form_cls, nome).kwargs["widget"] = Select2Veloce(widget.extra_classes, widget.style)
 
 
 def record_legato(colonna: str) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.filters import TemplateFilters
+from markupsafe import Markup, escape
 
 VUOTO = "—"  # the empty choice of a related-record select (wtforms would show its value, "__None")
 
@@ -50,9 +51,22 @@ def _consentito(nome_vista: str, permesso: str) -> bool:
     return decide(permesso.removeprefix("can_"), item if nome == nome_vista else None)
 
 
+def celle_elenco(righe, colonne, formattatori):
+    """A list page's cells, row by row, as FAB's list widget writes them (`<td>` the value, through
+    the column's formatter if any, escaped as Jinja escapes it), in one pass: the template made
+    two calls per cell, 200 for a page of 25 rows."""
+    for riga in righe:
+        celle = []
+        for colonna in colonne:
+            formatta = formattatori.get(colonna)
+            celle.append(f"<td>{escape(formatta(riga[colonna]) if formatta else riga[colonna])}</td>")
+        yield Markup("".join(celle))
+
+
 def registra_filtri(app) -> None:
     """FAB's template filters decide the buttons by permission alone: add the view's own say."""
     filtri = app.jinja_env.filters
+    filtri["celle_elenco"] = celle_elenco
     visibile, su_lista, su_scheda = (filtri["is_item_visible"], filtri["get_actions_on_list"],
                                      filtri["get_actions_on_show"])
     filtri["is_item_visible"] = lambda permesso, vista: visibile(permesso, vista) and _consentito(vista, permesso)
