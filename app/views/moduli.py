@@ -49,7 +49,8 @@ class Select2Veloce(Select2Widget):
             return super().render_option(choice, **kwargs)
         valore = escape(str(choice.value) if isinstance(choice.value, bool) else choice.value)
         attributi = f'selected value="{valore}"' if choice.selected else f'value="{valore}"'
-        return Markup(f"<option {attributi}>{escape(choice.label or choice.value)}</option>")
+        etichetta = escape(choice.label or choice.value)
+        return Markup(f"<option {attributi}>{etichetta}</option>")  # nosec B704 # value and label escaped above
 
 
 def select_veloci(form_cls) -> None:
