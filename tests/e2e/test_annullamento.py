@@ -13,8 +13,8 @@ def test_annullare_una_spesa_dalla_sua_schermata(app, api_di, pagina_di, server,
     page = pagina_di("cav.crema")
     page.goto(f"{server}/spesaview/list/?psize_SpesaView=100")
     riga = page.locator("table.table-hover > tbody > tr", has_text=numero)
-    riga.locator("a[href*='/spesaview/show/']").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        riga.locator("a[href*='/spesaview/show/']").first.click()
 
     # The button on the spesa's page opens the small form.
     with page.expect_navigation():

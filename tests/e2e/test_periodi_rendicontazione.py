@@ -25,8 +25,8 @@ def test_il_capofila_chiude_un_periodo_e_scarica_il_rendiconto_inviato(app, pagi
         assert any("01/07/2023–31/07/2023 registrato" in m for m in messaggi(page, "success")), messaggi(page)
 
         riga = page.locator("table.table-hover > tbody > tr", has_text="Luglio 2023")
-        riga.locator("a[href*='/periodorendicontazioneview/show/']").first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            riga.locator("a[href*='/periodorendicontazioneview/show/']").first.click()
         with page.expect_navigation():
             page.locator("[id='btn-action-PeriodoRendicontazioneView.action-chiudi']").click()
         page.wait_for_url("**/periodorendicontazioneview/chiudi/**")

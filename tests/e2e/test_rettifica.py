@@ -23,8 +23,8 @@ def test_la_cav_rettifica_una_spesa_gia_inviata_alla_regione(app, api_di, pagina
         page = pagina_di("cav.crema")
         page.goto(f"{server}/spesaview/list/?psize_SpesaView=100")
         riga = page.locator("table.table-hover > tbody > tr", has_text=numero)
-        riga.locator("a[href*='/spesaview/show/']").first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            riga.locator("a[href*='/spesaview/show/']").first.click()
         assert page.locator("a[href*='/spesaview/edit/']").count() == 0  # sent to the Region: not changed
         with page.expect_navigation():
             page.locator("[id='btn-action-SpesaView.action-rettifica']").click()

@@ -93,11 +93,12 @@ def test_l_amministratore_reimposta_una_password_dalla_pagina_dell_utente(pagina
     page = pagina_di("admin")
     menu(page, "Sicurezza", "Utenti")
     riga = page.locator("table.table-hover > tbody > tr", has_text="servizi.cpi")
-    riga.locator("a[href*='/show/']").first.click()
-    page.wait_for_load_state()
-    # The button posts FAB's action through the page's script: wait for the navigation it starts.
     with page.expect_navigation():
-        page.click("text=Reimposta la password")
+        riga.locator("a[href*='/show/']").first.click()
+    # The button (href="#") posts FAB's action through the page's script: the "#" is a navigation
+    # too, so wait for the form the action opens, not for the first navigation.
+    page.click("text=Reimposta la password")
+    page.wait_for_selector("#password")
     assert "Reimposta la password di servizi.cpi" in page.inner_text("body")
     page.fill("#password", "servizi.cpi-2024")
     page.fill("#conf_password", "servizi.cpi-2024")
