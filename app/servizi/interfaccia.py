@@ -20,6 +20,12 @@ _SELEZIONI_MAX = 512
 _INTERFACCE_COLLEGATE: dict = {}
 
 
+def _una_volta(cache: dict, chiave, costruisci):
+    """The value stored under `chiave`, built by `costruisci()` the first time (the first stored wins)."""
+    valore = cache.get(chiave)
+    return valore if valore is not None else cache.setdefault(chiave, costruisci())
+
+
 class ConvertitoreFiltri(SQLAFilterConverter):
     """FAB's, with a column's filters built once per converter and model: FAB converts every column
     of the model for each Filters it builds, several times per request. A filter is stateless (a
@@ -29,10 +35,7 @@ class ConvertitoreFiltri(SQLAFilterConverter):
 
     def convert(self, col_name):
         chiave = (type(self), self.datamodel.obj, col_name)
-        filtri = self._filtri.get(chiave)
-        if filtri is None:
-            filtri = self._filtri.setdefault(chiave, super().convert(col_name) or [])
-        return list(filtri)
+        return list(_una_volta(self._filtri, chiave, lambda: super(ConvertitoreFiltri, self).convert(col_name) or []))
 
 
 class InterfacciaLia(SQLAInterface):
@@ -61,10 +64,7 @@ class InterfacciaLia(SQLAInterface):
     def get_related_interface(self, col_name):
         # FAB builds a new one, reading the whole mapper, each time a form lists a relation's rows.
         modello = self.get_related_model(col_name)
-        interfaccia = _INTERFACCE_COLLEGATE.get(modello)
-        if interfaccia is None:
-            interfaccia = _INTERFACCE_COLLEGATE.setdefault(modello, self.__class__(modello))
-        return interfaccia
+        return _una_volta(_INTERFACCE_COLLEGATE, modello, lambda: self.__class__(modello))
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
@@ -81,19 +81,18 @@ class InterfacciaLia(SQLAInterface):
     def _join_relazione(self, radice):
         # As FAB's _query_join_relation, built once: a new alias of the related model means new
         # column proxies for each of its columns, which cost an API list more than its statements.
-        chiave = (self.obj, radice)
-        joins = _JOIN_RELAZIONI.get(chiave)
-        if joins is None:
-            joins = []
-            for modello, condizione in self.get_related_model_and_join(radice):
-                alias = not hasattr(condizione, "clauses")  # FAB keeps a custom join's own clause
-                if alias:
-                    modello = aliased(modello, name=radice)
-                    pk = self.get_pk(modello)
-                    lato = condizione.left if condizione.left.foreign_keys else condizione.right
-                    condizione = BinaryExpression(lato, pk, condizione.operator)
-                joins.append((modello, condizione, alias))
-            joins = _JOIN_RELAZIONI.setdefault(chiave, joins)
+        return _una_volta(_JOIN_RELAZIONI, (self.obj, radice), lambda: self._costruisci_join(radice))
+
+    def _costruisci_join(self, radice):
+        joins = []
+        for modello, condizione in self.get_related_model_and_join(radice):
+            alias = not hasattr(condizione, "clauses")  # FAB keeps a custom join's own clause
+            if alias:
+                modello = aliased(modello, name=radice)
+                pk = self.get_pk(modello)
+                lato = condizione.left if condizione.left.foreign_keys else condizione.right
+                condizione = BinaryExpression(lato, pk, condizione.operator)
+            joins.append((modello, condizione, alias))
         return joins
 
     def _query_join_relation(self, query, root_relation, aliases_mapping=None):
@@ -132,13 +131,10 @@ class InterfacciaLia(SQLAInterface):
         # per column on every request, each copying the query).
         if not select_columns:
             return query
-        chiave = (self.obj, tuple(select_columns))
-        piano = _SELEZIONI.get(chiave)
-        if piano is None:
-            if len(_SELEZIONI) >= _SELEZIONI_MAX:
-                _SELEZIONI.clear()
-            piano = _SELEZIONI[chiave] = self._piano_selezione(select_columns)
-        relazioni, opzioni = piano
+        if len(_SELEZIONI) >= _SELEZIONI_MAX:
+            _SELEZIONI.clear()
+        relazioni, opzioni = _una_volta(_SELEZIONI, (self.obj, tuple(select_columns)),
+                                        lambda: self._piano_selezione(select_columns))
         for radice in relazioni:
             query = self._query_join_relation(query, radice, aliases_mapping)
             query = query.add_entity(self.get_alias_mapping(radice, aliases_mapping))

@@ -5,13 +5,22 @@ from __future__ import annotations
 from flask import g
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.filters import TemplateFilters
+from flask_appbuilder.widgets import ListWidget
 from markupsafe import Markup, escape
 
 VUOTO = "—"  # the empty choice of a related-record select (wtforms would show its value, "__None")
 
 
+class ElencoLia(ListWidget):
+    """FAB's list widget, its rows written once per page (lia_elenco.html)."""
+
+    template = "lia_elenco.html"
+
+
 class Schermata:
     """Mixed into every ModelView of the project, before FAB's."""
+
+    list_widget = ElencoLia
 
     def _init_titles(self):
         # FAB names an untitled page "Add/Edit/Show <Model>": name it after the list instead.
