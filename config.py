@@ -49,6 +49,9 @@ MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # an uploaded giustificativo: 10 MB at mo
 LIA_IMPORTAZIONE_ATTESA_S = float(os.environ.get("LIA_IMPORTAZIONE_ATTESA_S", "2"))
 # How long the answer to an API POST sent with an Idempotency-Key is kept (app/api/idempotenza.py).
 LIA_IDEMPOTENZA_ORE = int(os.environ.get("LIA_IDEMPOTENZA_ORE", "24"))
+# A list (screen or API) counts its records up to this many and then says "oltre 1.000": counting
+# a whole perimeter grows with the data, the page itself does not (0 = always the exact number).
+LIA_CONTEGGIO_MASSIMO = int(os.environ.get("LIA_CONTEGGIO_MASSIMO", "1000"))
 
 # Flask-AppBuilder
 APP_NAME = "L.I.A. 2 — Rete Antiviolenza Cremona"

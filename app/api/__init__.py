@@ -24,7 +24,7 @@ from app.audit import ApiConDatiPersonali
 from app.crypto import colonne_cifrate
 from app.extensions import db
 from app.rules.codice_fiscale import motivi_cf_non_valido, normalizza_cf
-from app.servizi.interfaccia import InterfacciaLia
+from app.servizi.interfaccia import ConteggioLimitato, InterfacciaLia
 from app.security import FiltroDetenute, FiltroPerimetro, FiltroPerimetroCollegati, PERMESSI_API
 
 from app.api import idempotenza, messaggi, robustezza  # noqa: E402
@@ -61,6 +61,12 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         # A negative page is the first one, as SQLite answers it (PostgreSQL refuses a negative
         # OFFSET: a 500); JSON Schema lets 1.0 through as an integer.
         return super()._sanitize_page_args(max(int(page or 0), 0), int(page_size) if page_size else page_size)
+
+    def pre_get_list(self, data):
+        # `count` stops at LIA_CONTEGGIO_MASSIMO (app.servizi.interfaccia): then it is a lower bound.
+        super().pre_get_list(data)
+        data["conteggio_limitato"] = isinstance(data["count"], ConteggioLimitato)
+        data["count"] = int(data["count"])
 
     def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
         info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Text,
+    Boolean, Column, Date, DateTime, Enum, ForeignKey, Index, Integer, Numeric, String, Text,
     UniqueConstraint, text,
 )
 from sqlalchemy import event, inspect as sa_inspect
@@ -148,6 +148,8 @@ class Beneficiaria(Versionato, Model):
 
     __tablename__ = "lia_beneficiaria"
     __table_args__ = (UniqueConstraint("ambito_id", "anno", "progressivo", name="uq_beneficiaria_sequenza"),
+                      # A CAV's list: its women in the list's order (app.security, the CAV's shape).
+                      Index("ix_lia_beneficiaria_ente_codice", "ente_id", "codice"),
                       ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
     codice = Column(String(20), unique=True, nullable=False)
@@ -155,8 +157,7 @@ class Beneficiaria(Versionato, Model):
     ambito = relationship(Ambito)
     anno = Column(Integer, nullable=False)
     progressivo = Column(Integer, nullable=False)
-    ente_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"),
-                     nullable=False, index=True)  # the holding CAV
+    ente_id = Column(Integer, ForeignKey("lia_ente.id", ondelete="RESTRICT"), nullable=False)  # the holding CAV
     ente = relationship(Ente)
     data_presa_in_carico = Column(Date, nullable=False, default=date.today)
     fascia_eta = Column(_enum("fascia_eta", FASCE_ETA), nullable=False, default="nd")

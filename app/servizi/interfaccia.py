@@ -1,6 +1,7 @@
 """The FAB data interface every screen and API of this app uses."""
 from __future__ import annotations
 
+from flask import current_app, has_app_context
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
@@ -24,6 +25,22 @@ def _una_volta(cache: dict, chiave, costruisci):
     """The value stored under `chiave`, built by `costruisci()` the first time (the first stored wins)."""
     valore = cache.get(chiave)
     return valore if valore is not None else cache.setdefault(chiave, costruisci())
+
+
+def conteggio_massimo() -> int:
+    """How many records a list counts at most (LIA_CONTEGGIO_MASSIMO; 0 = every one)."""
+    return int(current_app.config.get("LIA_CONTEGGIO_MASSIMO", 0)) if has_app_context() else 0
+
+
+class ConteggioLimitato(int):
+    """A list's count that stopped at the cap: there are more records than this number. It is the
+    number in FAB's arithmetic (the pages up to the cap) and reads «oltre 1.000» where it is shown;
+    the API says it in `conteggio_limitato` (app.api)."""
+
+    def __str__(self):
+        return "oltre " + f"{int(self):,}".replace(",", ".")
+
+    __html__ = __str__
 
 
 class ConvertitoreFiltri(SQLAFilterConverter):
@@ -143,7 +160,14 @@ class InterfacciaLia(SQLAInterface):
     def query_count(self, query, filters=None, select_columns=None):
         # FAB counts over the outer joins it adds for dotted (to-one) list columns: they cannot
         # change the count, and on 100,000 spese they cost more than the page itself.
-        return super().query_count(query, filters, select_columns=None)
+        query = self._apply_inner_all(query, filters, select_columns=None, aliases_mapping={})
+        massimo = conteggio_massimo()
+        if not massimo:
+            return query.count()
+        # Read at most one record past the cap, each probed against the perimeter as it is read
+        # (a page's form): the cost stays that of the cap however large the perimeter grows.
+        letti = query.execution_options(lia_per_riga=True).limit(massimo + 1).count()
+        return ConteggioLimitato(massimo) if letti > massimo else letti
 
     def apply_all(self, query, filters, order_column="", order_direction="", page=None, page_size=None,
                   select_columns=None, outer_default_load=False):

@@ -1,0 +1,93 @@
+"""A list counts its records up to LIA_CONTEGGIO_MASSIMO, then says "oltre N" (issue 14): the page's
+cost stops growing with the perimeter. Under the cap the count is exact, and it is the count of the
+user's perimeter, whatever form the perimeter takes (a CAV alone, an équipe, the capofila)."""
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+
+from app import models as m
+from app.extensions import db
+from app.security import come_utente
+
+UTENTI = ("cav.cremona", "cav.crema", "equipe.cremona", "capofila")
+ELENCHI = (("beneficiaria", m.Beneficiaria), ("progetto", m.Progetto), ("segnalazione", m.Segnalazione),
+           ("spesa", m.Spesa))
+
+
+def elenchi_di(username):
+    return [e for e in ELENCHI if not (username.startswith("equipe.") and e[0] == "spesa")]  # not its role's
+
+
+@contextlib.contextmanager
+def conteggio_massimo(app, valore):
+    prima = app.config.get("LIA_CONTEGGIO_MASSIMO")
+    app.config["LIA_CONTEGGIO_MASSIMO"] = valore
+    try:
+        yield
+    finally:
+        app.config["LIA_CONTEGGIO_MASSIMO"] = prima
+
+
+def visibili(app, username, modello) -> int:
+    with app.app_context():
+        utente = app.appbuilder.sm.find_user(username=username)
+        with come_utente(utente):
+            n = db.session.query(modello).count()
+        db.session.remove()
+    return n
+
+
+def conteggio_api(api, risorsa):
+    r = api.get(f"/api/v1/{risorsa}/?q=(page_size:25)")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    corpo = r.get_json()
+    return corpo["count"], corpo["conteggio_limitato"], len(corpo["result"])
+
+
+@pytest.mark.parametrize("username", UTENTI)
+def test_under_the_cap_the_count_is_the_exact_count_of_the_perimeter(app, api_di, username):
+    api = api_di(username)
+    for risorsa, modello in elenchi_di(username):
+        attesi = visibili(app, username, modello)
+        assert attesi > 0, f"{username} non vede nessun {risorsa}: il test non proverebbe nulla"
+        for massimo in (0, attesi, 100_000):  # exact; exactly at the cap; the bounded form, far from it
+            with conteggio_massimo(app, massimo):
+                assert conteggio_api(api, risorsa)[:2] == (attesi, False), (username, risorsa, massimo)
+
+
+@pytest.mark.parametrize("username", ("cav.crema", "capofila"))
+def test_past_the_cap_the_api_says_the_count_is_a_lower_bound(app, api_di, username):
+    api = api_di(username)
+    for risorsa, modello in ELENCHI:
+        attesi = visibili(app, username, modello)
+        if attesi < 2:
+            continue
+        with conteggio_massimo(app, attesi - 1):
+            count, limitato, righe = conteggio_api(api, risorsa)
+        assert (count, limitato) == (attesi - 1, True), (username, risorsa)
+        assert righe == min(attesi, 25)  # the page itself is whole
+
+
+def test_past_the_cap_the_list_screen_reads_oltre(app, client_di):
+    client = client_di("capofila")
+    attesi = visibili(app, "capofila", m.Beneficiaria)
+    with conteggio_massimo(app, 3):
+        pagina = client.get("/beneficiariaview/list/")
+    assert pagina.status_code == 200
+    html = pagina.get_data(as_text=True)
+    assert re.search(r"Numero di record:</strong>\s*oltre 3\s*<", html), "il conteggio limitato non si legge"
+    assert "__None" not in html
+    # With no cap, the exact number.
+    with conteggio_massimo(app, 0):
+        html = client.get("/beneficiariaview/list/").get_data(as_text=True)
+    assert re.search(rf"Numero di record:</strong>\s*{attesi}\s*<", html)
+
+
+def test_the_cap_reads_with_the_italian_thousands_separator():
+    from app.servizi.interfaccia import ConteggioLimitato
+
+    assert str(ConteggioLimitato(1000)) == "oltre 1.000"
+    assert ConteggioLimitato(1000) / 25 == 40  # FAB's pages: the number itself
