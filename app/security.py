@@ -128,9 +128,13 @@ def perimetro_di(user) -> Perimetro:
             casi = (select(MicroEquipe.beneficiaria_id)
                     .join(membri_microequipe, membri_microequipe.c.microequipe_id == MicroEquipe.id)
                     .where(membri_microequipe.c.user_id == user.id))
-            if agisce_per_il_cpi(user):  # the CPI sees her case through her CPI consent
-                casi = casi.join(Beneficiaria, Beneficiaria.id == MicroEquipe.beneficiaria_id).where(
-                    Beneficiaria.riservata_cpi_dal.is_(None))
+            per_il_cpi, cav = agisce_per_il_cpi(user), kw.get("ente_beneficiarie")
+            if per_il_cpi or cav:
+                casi = casi.join(Beneficiaria, Beneficiaria.id == MicroEquipe.beneficiaria_id)
+            if per_il_cpi:  # the CPI sees her case through her CPI consent
+                casi = casi.where(Beneficiaria.riservata_cpi_dal.is_(None))
+            if cav:  # her own CAV sees her anyway: naming her again would turn its one equality into an OR
+                casi = casi.where(Beneficiaria.ente_id != cav)
             ids = db.session.execute(casi).scalars().all()
         finally:
             _in_calcolo.reset(token)

@@ -18,6 +18,8 @@ ELENCHI = (("beneficiaria", m.Beneficiaria), ("progetto", m.Progetto), ("segnala
 
 
 def elenchi_di(username):
+    if username.startswith("cav."):  # and the identities it holds
+        return [*ELENCHI, ("datipersonali", m.DatiPersonali)]
     return [e for e in ELENCHI if not (username.startswith("equipe.") and e[0] == "spesa")]  # not its role's
 
 
@@ -91,3 +93,33 @@ def test_the_cap_reads_with_the_italian_thousands_separator():
 
     assert str(ConteggioLimitato(1000)) == "oltre 1.000"
     assert ConteggioLimitato(1000) / 25 == 40  # FAB's pages: the number itself
+
+
+def test_postgresql_plans_a_page_s_joins_in_their_written_order_for_that_statement_only(app):
+    """The page's statement runs with join_collapse_limit = 1 (planning 7 outer joins took PostgreSQL
+    6–10 ms for a 0.3 ms statement); the transaction goes on with the default."""
+    from sqlalchemy import event
+
+    from app.security import come_sistema
+    from app.servizi.interfaccia import InterfacciaLia
+
+    with app.app_context(), come_sistema():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("solo PostgreSQL: SQLite non riordina i join")
+        visti = []
+
+        def osserva(conn, cursor, statement, params, context, executemany):
+            if "FROM lia_spesa" in statement and "LIMIT" in statement:
+                cursor.execute("SHOW join_collapse_limit")
+                visti.append(cursor.fetchone()[0])
+
+        predefinito = db.session.execute(db.text("SHOW join_collapse_limit")).scalar()
+        event.listen(db.engine, "before_cursor_execute", osserva)
+        try:
+            conteggio, righe = InterfacciaLia(m.Spesa).query(page=0, page_size=5,
+                                                             select_columns=["id", "voce.codice", "progetto.codice"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", osserva)
+        assert righe and "1" in visti  # the page
+        assert db.session.execute(db.text("SHOW join_collapse_limit")).scalar() == predefinito != "1"
+        db.session.remove()

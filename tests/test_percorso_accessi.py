@@ -317,3 +317,37 @@ def test_membro_della_micro_equipe_vede_il_caso_per_codice_ma_non_i_dati(app, ap
     for url in ("/api/v1/beneficiaria/?q=(page_size:100)", f"/api/v1/beneficiaria/{donna}",
                 f"/api/v1/progetto/{pid}", "/api/v1/progetto/?q=(page_size:100)"):
         assert pii_trovati(cpi.get(url).get_data(as_text=True), tutti) == [], url
+
+
+def test_un_cav_nella_micro_equipe_di_un_altro_vede_quel_caso_e_le_sue_come_prima(app, api):
+    """The perimeter of a CAV lists the micro-équipe cases of other CAVs only: its own women it sees
+    anyway, and naming them again would only turn its one equality into an OR (issue 14)."""
+    from app.security import perimetro_di
+
+    for u in ("cav.cremona", "cav.crema"):
+        _ENTI.setdefault(u, ente_di(app, u))
+    with app.app_context():
+        id_cremona = app.appbuilder.sm.find_user(username="cav.cremona").id
+    cremona, crema = api("cav.cremona"), api("cav.crema")
+    sua, codice_sua = nuova_donna(cremona, "CR")
+    altrui, codice_altrui = nuova_donna(crema, "CM")
+    assert codice_altrui not in _codici_per_codice(cremona, codice_altrui)
+    crea(cremona, "microequipe", {"beneficiaria": sua, "ente_coordinatore": _ENTI["cav.cremona"],
+                                  "membri": [id_cremona]})
+    crea(crema, "microequipe", {"beneficiaria": altrui, "ente_coordinatore": _ENTI["cav.crema"],
+                                "membri": [id_cremona]})
+
+    with app.app_context():
+        perimetro = perimetro_di(app.appbuilder.sm.find_user(username="cav.cremona"))
+        assert sua not in perimetro.id_beneficiarie and altrui in perimetro.id_beneficiarie
+    assert _codici_per_codice(cremona, codice_sua) == {codice_sua}
+    assert _codici_per_codice(cremona, codice_altrui) == {codice_altrui}
+    assert cremona.get(f"/api/v1/beneficiaria/{altrui}").status_code == 200
+    dati_altrui = f"/api/v1/datipersonali/?q=(filters:!((col:beneficiaria,opr:rel_o_m,value:{altrui})))"
+    assert cremona.get(dati_altrui).get_json()["count"] == 0  # her case, never her identity
+
+
+def _codici_per_codice(chi, codice):
+    r = chi.get(f"/api/v1/beneficiaria/?q=(filters:!((col:codice,opr:eq,value:'{codice}')))")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    return {b["codice"] for b in r.get_json()["result"]}

@@ -1,6 +1,8 @@
 """The FAB data interface every screen and API of this app uses."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import current_app, has_app_context
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -87,13 +89,27 @@ class InterfacciaLia(SQLAInterface):
               select_columns=None, outer_default_load=False):
         # With no page size every selected row is returned, so their number is the count: FAB
         # counts them first anyway (every relation's choices of a search or edit form paid twice).
-        if page_size:
-            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
-                                 outer_default_load)
-        query = self.apply_all(self.session.query(self.obj), filters, order_column, order_direction,
-                               None, None, select_columns, outer_default_load)
-        risultati = [getattr(r, self.obj.__name__, r) for r in query.all()]
-        return len(risultati), risultati
+        query = self.session.query(self.obj)
+        conteggio = self.query_count(query, filters, select_columns) if page_size else None
+        query = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
+                               outer_default_load)
+        with self._join_nell_ordine_scritto(page_size):
+            risultati = [getattr(r, self.obj.__name__, r) for r in query.all()]
+        return (len(risultati) if conteggio is None else conteggio), risultati
+
+    @contextmanager
+    def _join_nell_ordine_scritto(self, pagina):
+        """PostgreSQL plans a page's to-one relations in the order they are written: the records
+        first, then each relation probed by primary key, the only sensible plan for a page. Searching
+        every order of 7 outer joins took it 6–10 ms, the statement ran in 0.3 ms. For this statement
+        only (SET LOCAL, back to the default after it; a failed statement ends the transaction)."""
+        if not pagina or self.session.get_bind().dialect.name != "postgresql":
+            yield
+            return
+        connessione = self.session.connection()
+        connessione.exec_driver_sql("SET LOCAL join_collapse_limit = 1")
+        yield
+        connessione.exec_driver_sql("SET LOCAL join_collapse_limit TO DEFAULT")
 
     def _join_relazione(self, radice):
         # As FAB's _query_join_relation, built once: a new alias of the related model means new
@@ -165,8 +181,11 @@ class InterfacciaLia(SQLAInterface):
         if not massimo:
             return query.count()
         # Read at most one record past the cap, each probed against the perimeter as it is read
-        # (a page's form): the cost stays that of the cap however large the perimeter grows.
-        letti = query.execution_options(lia_per_riga=True).limit(massimo + 1).count()
+        # (a page's form): the cost stays that of the cap however large the perimeter grows. Only
+        # the key is read (the whole row cost SQLite 6× more); an attribute of the mapped class,
+        # so that the perimeter's criteria reach the statement.
+        chiave = getattr(self.obj, self.get_pk_name())
+        letti = query.with_entities(chiave).execution_options(lia_per_riga=True).limit(massimo + 1).count()
         return ConteggioLimitato(massimo) if letti > massimo else letti
 
     def apply_all(self, query, filters, order_column="", order_direction="", page=None, page_size=None,
