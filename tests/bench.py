@@ -642,13 +642,14 @@ def misura_grezzo(engine, conta: str, pagina: str, parametri: dict, run: int) ->
     return statistics.median(tempi), n, righe
 
 
-def _righe_e_totale(tipo: str, r) -> tuple[int | None, int | None]:
+def _righe_e_totale(tipo: str, r) -> tuple[int | None, int | None, bool]:
+    """The page's rows, the API's count and whether that count stopped at LIA_CONTEGGIO_MASSIMO."""
     if tipo == "api":
         j = r.get_json(silent=True) or {}
-        return len(j.get("result", [])), j.get("count")
+        return len(j.get("result", [])), j.get("count"), bool(j.get("conteggio_limitato"))
     html = r.get_data(as_text=True)
     righe = len(set(re.findall(r'name="rowid" value="([^"]+)"', html))) or len(set(re.findall(r"/show/(\d+)", html)))
-    return righe, None
+    return righe, None, False
 
 
 def _misura_url(client, contatore: Contatore, url: str, run: int, rif: str | None = None) -> dict:
@@ -703,7 +704,7 @@ def misura_pagine(app, contatore: Contatore, scala: str, run: int, varianti: boo
             risultati[(username, risorsa, tipo, "")] = x
             if x["stato"] != 200:
                 continue
-            x["righe"], x["totale"] = _righe_e_totale(tipo, x.pop("risposta"))
+            x["righe"], x["totale"], x["limitato"] = _righe_e_totale(tipo, x.pop("risposta"))
             if risorsa != "ambito":
                 conta, pagina = sql_grezzo(risorsa, where)
                 grezzo, x["totale_grezzo"], x["righe_grezzo"] = misura_grezzo(engine, conta, pagina, parametri,
@@ -763,7 +764,8 @@ def _stampa_pagine(tiny: dict, pieno: dict) -> None:
     riferimento = {(u, t): x["ms"] for (u, r, t, v), x in pieno.items() if r == "ambito" and x.get("stato") == 200}
     print("PAGINE E API (mediana; 'grezzo' = count(*) + prime 25 righe, stesso perimetro, stesso engine;")
     print("  'rif.' = la stessa richiesta su Ambito (3 righe) = costo fisso di FAB, misurata alternandola alla")
-    print("  pagina (la mediana delle sue richieste); 'SQL' = solo execute)")
+    print("  pagina (la mediana delle sue richieste); 'SQL' = solo execute; 'totale' = i record del perimetro,")
+    print("  che pagine e API contano fino a LIA_CONTEGGIO_MASSIMO, poi «oltre»)")
     print(f"  obiettivi: SQL ≤ {OBIETTIVO_SQL_RAPPORTO}× grezzo, totale ≤ {OBIETTIVO_FISSO_RAPPORTO}× rif.")
     print(f"  {'utente':12} {'endpoint':20} {'righe':>5} {'totale':>7} {'ms':>8} {'rif.':>7} {'SQL':>6} {'grezzo':>7} "
           f"{'SQL/grezzo':>10} {'ms/rif.':>8} {'':6} {'istr.tiny':>10} {'istr.piena':>10} {'ogg.tiny':>8} "
@@ -789,7 +791,7 @@ def _stampa_pagine(tiny: dict, pieno: dict) -> None:
         rapporto_fisso = x["ms"] / rif if rif else float("inf")
         ok = rapporto_sql <= OBIETTIVO_SQL_RAPPORTO and rapporto_fisso <= OBIETTIVO_FISSO_RAPPORTO
         mancati += not ok
-        totale = x["totale"] if x["totale"] is not None else x["totale_grezzo"]
+        totale = x["totale_grezzo"]  # the records of the perimeter (the page counts up to its cap)
         n_tiny = t.get("istruzioni")
         istr_tiny = f"{n_tiny} ({_righe(t)}r)" if n_tiny is not None else "-"
         verdetti = [v for v in (_verdetto_righe(t.get("oggetti"), x["oggetti"]),
@@ -797,8 +799,10 @@ def _stampa_pagine(tiny: dict, pieno: dict) -> None:
         print(f"  {username:12} {nome:20} {_righe(x):5d} {totale:7d} {x['ms']:8.1f} {rif or 0:7.1f} {x['sql_ms']:6.1f} "
               f"{x['grezzo_ms']:7.2f} {rapporto_sql:9.1f}× {rapporto_fisso:7.2f}× {_esito(ok):6} {istr_tiny:>10} "
               f"{x['istruzioni']:>10} {t.get('oggetti', '-'):>8} {x['oggetti']:>9}  N+1: {'  '.join(verdetti)}")
-        if x["totale"] is not None and x["totale"] != x["totale_grezzo"]:
-            print(f"      ATTENZIONE: l'API conta {x['totale']} record, l'SQL grezzo {x['totale_grezzo']}")
+        if x["totale"] is not None and (x["totale_grezzo"] <= x["totale"] if x.get("limitato")
+                                        else x["totale"] != x["totale_grezzo"]):
+            print(f"      ATTENZIONE: l'API conta {'oltre ' if x.get('limitato') else ''}{x['totale']} record, "
+                  f"l'SQL grezzo {x['totale_grezzo']}")
         if x["istruzioni_variano"]:
             print("      (il numero di istruzioni varia tra un run e l'altro)")
         if x["run"] < RUN:
