@@ -799,9 +799,9 @@ def _stampa_pagine(tiny: dict, pieno: dict) -> None:
         print(f"  {username:12} {nome:20} {_righe(x):5d} {totale:7d} {x['ms']:8.1f} {rif or 0:7.1f} {x['sql_ms']:6.1f} "
               f"{x['grezzo_ms']:7.2f} {rapporto_sql:9.1f}× {rapporto_fisso:7.2f}× {_esito(ok):6} {istr_tiny:>10} "
               f"{x['istruzioni']:>10} {t.get('oggetti', '-'):>8} {x['oggetti']:>9}  N+1: {'  '.join(verdetti)}")
-        if x["totale"] is not None and (x["totale_grezzo"] <= x["totale"] if x.get("limitato")
+        if x["totale"] is not None and (x["totale_grezzo"] < x["totale"] if x.get("limitato")
                                         else x["totale"] != x["totale_grezzo"]):
-            print(f"      ATTENZIONE: l'API conta {'oltre ' if x.get('limitato') else ''}{x['totale']} record, "
+            print(f"      ATTENZIONE: l'API conta {'almeno ' if x.get('limitato') else ''}{x['totale']} record, "
                   f"l'SQL grezzo {x['totale_grezzo']}")
         if x["istruzioni_variano"]:
             print("      (il numero di istruzioni varia tra un run e l'altro)")

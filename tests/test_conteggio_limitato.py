@@ -42,8 +42,8 @@ def visibili(app, username, modello) -> int:
     return n
 
 
-def conteggio_api(api, risorsa):
-    r = api.get(f"/api/v1/{risorsa}/?q=(page_size:25)")
+def conteggio_api(api, risorsa, page_size=25):
+    r = api.get(f"/api/v1/{risorsa}/?q=(page_size:{page_size})")
     assert r.status_code == 200, r.get_data(as_text=True)
     corpo = r.get_json()
     return corpo["count"], corpo["conteggio_limitato"], len(corpo["result"])
@@ -65,23 +65,29 @@ def test_past_the_cap_the_api_says_the_count_is_a_lower_bound(app, api_di, usern
     api = api_di(username)
     for risorsa, modello in ELENCHI:
         attesi = visibili(app, username, modello)
-        if attesi < 2:
+        if attesi < 3:
             continue
-        with conteggio_massimo(app, attesi - 1):
+        with conteggio_massimo(app, attesi - 2):  # pages of 1: the cap is not raised to the page size
+            assert conteggio_api(api, risorsa, page_size=1) == (attesi - 1, True, 1), (username, risorsa)
+        # Never a cap under the page: 25 rows on screen are not "more than 1".
+        with conteggio_massimo(app, 1):
             count, limitato, righe = conteggio_api(api, risorsa)
-        assert (count, limitato) == (attesi - 1, True), (username, risorsa)
+        assert (count, limitato) == ((26, True) if attesi > 25 else (attesi, False)), (username, risorsa)
         assert righe == min(attesi, 25)  # the page itself is whole
 
 
-def test_past_the_cap_the_list_screen_reads_oltre(app, client_di):
+def test_past_the_cap_the_list_screen_reads_oltre_and_pages_up_to_there(app, client_di):
     client = client_di("capofila")
     attesi = visibili(app, "capofila", m.Beneficiaria)
-    with conteggio_massimo(app, 3):
-        pagina = client.get("/beneficiariaview/list/")
+    assert attesi > 12
+    with conteggio_massimo(app, 11):
+        pagina = client.get("/beneficiariaview/list/?psize_BeneficiariaView=10")
     assert pagina.status_code == 200
     html = pagina.get_data(as_text=True)
-    assert re.search(r"Numero di record:</strong>\s*oltre 3\s*<", html), "il conteggio limitato non si legge"
+    assert re.search(r"Numero di record:</strong>\s*oltre 11\s*<", html), "il conteggio limitato non si legge"
     assert "__None" not in html
+    # 12 records known: pages 1 and 2 of 10, the link to the second one.
+    assert "page_BeneficiariaView=1" in html and "page_BeneficiariaView=2" not in html
     # With no cap, the exact number.
     with conteggio_massimo(app, 0):
         html = client.get("/beneficiariaview/list/").get_data(as_text=True)
@@ -91,8 +97,8 @@ def test_past_the_cap_the_list_screen_reads_oltre(app, client_di):
 def test_the_cap_reads_with_the_italian_thousands_separator():
     from app.servizi.interfaccia import ConteggioLimitato
 
-    assert str(ConteggioLimitato(1000)) == "oltre 1.000"
-    assert ConteggioLimitato(1000) / 25 == 40  # FAB's pages: the number itself
+    assert str(ConteggioLimitato(1001)) == "oltre 1.000"
+    assert ConteggioLimitato(1001) / 25 > 40  # FAB's pages: the number itself, one page past the cap
 
 
 def test_postgresql_plans_a_page_s_joins_in_their_written_order_for_that_statement_only(app):

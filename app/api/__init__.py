@@ -63,7 +63,7 @@ class LiaModelRestApi(RisposteItaliane, ModelRestApi):
         return super()._sanitize_page_args(max(int(page or 0), 0), int(page_size) if page_size else page_size)
 
     def pre_get_list(self, data):
-        # `count` stops at LIA_CONTEGGIO_MASSIMO (app.servizi.interfaccia): then it is a lower bound.
+        # `count` stops past LIA_CONTEGGIO_MASSIMO (app.servizi.interfaccia): then it is a lower bound.
         super().pre_get_list(data)
         data["conteggio_limitato"] = isinstance(data["count"], ConteggioLimitato)
         data["count"] = int(data["count"])

@@ -35,12 +35,12 @@ def conteggio_massimo() -> int:
 
 
 class ConteggioLimitato(int):
-    """A list's count that stopped at the cap: there are more records than this number. It is the
-    number in FAB's arithmetic (the pages up to the cap) and reads «oltre 1.000» where it is shown;
-    the API says it in `conteggio_limitato` (app.api)."""
+    """A list's count that stopped past the cap: at least this many records (the cap + 1). It is
+    the number in FAB's arithmetic (the pages up to the cap, and one more) and reads «oltre 1.000»
+    where it is shown; the API says it in `conteggio_limitato` (app.api)."""
 
     def __str__(self):
-        return "oltre " + f"{int(self):,}".replace(",", ".")
+        return "oltre " + f"{int(self) - 1:,}".replace(",", ".")
 
     __html__ = __str__
 
@@ -90,7 +90,7 @@ class InterfacciaLia(SQLAInterface):
         # With no page size every selected row is returned, so their number is the count: FAB
         # counts them first anyway (every relation's choices of a search or edit form paid twice).
         query = self.session.query(self.obj)
-        conteggio = self.query_count(query, filters, select_columns) if page_size else None
+        conteggio = self.query_count(query, filters, select_columns, almeno=page_size) if page_size else None
         query = self.apply_all(query, filters, order_column, order_direction, page, page_size, select_columns,
                                outer_default_load)
         with self._join_nell_ordine_scritto(page_size):
@@ -173,20 +173,21 @@ class InterfacciaLia(SQLAInterface):
             query = query.add_entity(self.get_alias_mapping(radice, aliases_mapping))
         return query.options(*opzioni) if opzioni else query
 
-    def query_count(self, query, filters=None, select_columns=None):
+    def query_count(self, query, filters=None, select_columns=None, almeno=0):
         # FAB counts over the outer joins it adds for dotted (to-one) list columns: they cannot
         # change the count, and on 100,000 spese they cost more than the page itself.
         query = self._apply_inner_all(query, filters, select_columns=None, aliases_mapping={})
         massimo = conteggio_massimo()
         if not massimo:
             return query.count()
+        massimo = max(massimo, almeno)  # never "oltre 10" above a page of 25 rows
         # Read at most one record past the cap, each probed against the perimeter as it is read
         # (a page's form): the cost stays that of the cap however large the perimeter grows. Only
         # the key is read (the whole row cost SQLite 6× more); an attribute of the mapped class,
         # so that the perimeter's criteria reach the statement.
         chiave = getattr(self.obj, self.get_pk_name())
         letti = query.with_entities(chiave).execution_options(lia_per_riga=True).limit(massimo + 1).count()
-        return ConteggioLimitato(massimo) if letti > massimo else letti
+        return ConteggioLimitato(letti) if letti > massimo else letti
 
     def apply_all(self, query, filters, order_column="", order_direction="", page=None, page_size=None,
                   select_columns=None, outer_default_load=False):
