@@ -222,9 +222,10 @@ def _opzioni_perimetro(p: Perimetro, per_riga: bool = True) -> tuple:
 
     Lambdas, so that SQLAlchemy adapts them to the aliases FAB uses in its joins. Their closure
     variables are plain ints and tuples, which SQLAlchemy turns into bound parameters: the cached
-    SQL has the same shape for every user of a lambda and only the values change, so one user's perimeter
-    can never be replayed for another. Absent values are -1 (no row), never a different shape from
-    the same lambda (SQLAlchemy caches a lambda's SQL by its code): another shape has its own lambda.
+    SQL of a lambda has the same shape for every user and only the values change, so one user's
+    perimeter can never be replayed for another. Absent values are -1 (no row), never a different
+    shape from the same lambda (SQLAlchemy caches a lambda's SQL by its code): another shape has its
+    own lambda.
     """
     if p.sistema:
         return ()
