@@ -206,7 +206,7 @@ _BENEFICIARIE = Beneficiaria.__table__.alias("lia_perimetro")
 
 
 @functools.lru_cache(maxsize=1024)
-def _opzioni_perimetro(p: Perimetro, per_riga: bool = True) -> tuple:
+def _opzioni_perimetro(p: Perimetro, per_riga: bool = True, donne_collegate: bool = False) -> tuple:
     """Loader criteria for the perimeter: each scoped entity of a statement gets its criterion once,
     and a perimeter that sees every woman adds none to her records (only the identities' own rule).
 
@@ -219,6 +219,10 @@ def _opzioni_perimetro(p: Perimetro, per_riga: bool = True) -> tuple:
     primary key for each record read (EXISTS), so a page ordered by an indexed column stops after
     its rows; otherwise (a count, a total, a whole list) the perimeter's women drive the read
     (IN), which SQLite turns into one index search per woman instead of a probe per record.
+    `donne_collegate`: in a page of other records (a spesa's woman, joined to show her code) the
+    women are probed the same way. As a condition on the joined woman's own columns, SQLite reads
+    every woman into a Bloom filter before the page's first row (4 ms at 25,000 women, growing
+    with them); the women's own list keeps the equality, which its index answers in order.
 
     Lambdas, so that SQLAlchemy adapts them to the aliases FAB uses in its joins. Their closure
     variables are plain ints and tuples, which SQLAlchemy turns into bound parameters: the cached
@@ -264,7 +268,14 @@ def _opzioni_perimetro(p: Perimetro, per_riga: bool = True) -> tuple:
     opts = [with_loader_criteria(DatiPersonali, dati, include_aliases=True)]
     if p.tutte_beneficiarie:
         return tuple(opts)
-    if solo_ente:
+    if per_riga and donne_collegate and solo_ente:
+        donne = lambda cls: exists().where(b.c.id == cls.id, b.c.ente_id == ente).correlate_except(b)  # noqa: E731
+    elif per_riga and donne_collegate:
+        donne = lambda cls: exists().where(b.c.id == cls.id, or_(  # noqa: E731
+            b.c.ente_id == ente,
+            and_(b.c.riservata_dal.is_(None), or_(b.c.ambito_id == ambito, b.c.id.in_(ids)))
+        )).correlate_except(b)
+    elif solo_ente:
         donne = lambda cls: cls.ente_id == ente  # noqa: E731
     else:
         donne = lambda cls: or_(cls.ente_id == ente,  # noqa: E731
@@ -285,7 +296,9 @@ def _applica_perimetro(state):
     # A bounded count (app.servizi.interfaccia) says so: its LIMIT is inside the counted subquery.
     per_riga = (state.is_relationship_load or getattr(state.statement, "_limit_clause", None) is not None
                 or state.execution_options.get("lia_per_riga", False))
-    opts = _opzioni_perimetro(perimetro_corrente(), per_riga)
+    mapper = state.bind_mapper
+    collegate = per_riga and mapper is not None and mapper.class_ is not Beneficiaria
+    opts = _opzioni_perimetro(perimetro_corrente(), per_riga, collegate)
     if opts:
         state.statement = state.statement.options(*opts)
 

@@ -150,6 +150,9 @@ class Beneficiaria(Versionato, Model):
     __table_args__ = (UniqueConstraint("ambito_id", "anno", "progressivo", name="uq_beneficiaria_sequenza"),
                       # A CAV's list: its women in the list's order (app.security, the CAV's shape).
                       Index("ix_lia_beneficiaria_ente_codice", "ente_id", "codice"),
+                      # Her records' count probes her by id: PostgreSQL merges a CAV's women in id
+                      # order with a records' index, reading neither table (app.servizi.interfaccia).
+                      Index("ix_lia_beneficiaria_ente_id_id", "ente_id", "id"),
                       ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
     codice = Column(String(20), unique=True, nullable=False)
