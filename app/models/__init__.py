@@ -105,7 +105,13 @@ TIPI_ALTRA_MISURA = {
 }
 
 
-class Ambito(Versionato, Model):
+class AnagraficaDiRete:
+    """The network's reference data (ambiti, enti, voci di spesa): set up with the programme, changed
+    by the administrator a few times a year, offered by every search form on their records. Those
+    forms keep their choices for a minute (app.views.schermate)."""
+
+
+class Ambito(Versionato, AnagraficaDiRete, Model):
     __tablename__ = "lia_ambito"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -116,7 +122,7 @@ class Ambito(Versionato, Model):
         return self.nome
 
 
-class Ente(Versionato, Model):
+class Ente(Versionato, AnagraficaDiRete, Model):
     __tablename__ = "lia_ente"
     __table_args__ = ID_MAI_RIUSATI
     id = Column(Integer, primary_key=True)
@@ -337,7 +343,7 @@ class Priorita(Model):
         return f"{self.codice} {self.nome}"
 
 
-class VoceSpesa(Model):
+class VoceSpesa(AnagraficaDiRete, Model):
     __tablename__ = "lia_voce_spesa"
     __table_args__ = (UniqueConstraint("programma_id", "codice"), ID_MAI_RIUSATI)
     id = Column(Integer, primary_key=True)
