@@ -101,10 +101,7 @@ class InterfacciaLia(SQLAInterface):
 
     def _relazioni_unite(self, select_columns) -> int:
         """The to-one relations a page's statement joins: the API's dotted columns, or the screen's."""
-        if select_columns:
-            return len(_una_volta(_SELEZIONI, (self.obj, tuple(select_columns)),
-                                  lambda: self._piano_selezione(select_columns))[0])
-        return len(self.carica)
+        return len(self._selezione(select_columns)[0]) if select_columns else len(self.carica)
 
     @contextmanager
     def _join_nell_ordine_scritto(self, pagina):
@@ -169,15 +166,18 @@ class InterfacciaLia(SQLAInterface):
             opzioni.append(Load(modello).load_only(getattr(modello, foglia)))
         return relazioni, opzioni
 
+    def _selezione(self, select_columns):
+        """The plan of a column list (_piano_selezione), built once per model and list."""
+        if len(_SELEZIONI) >= _SELEZIONI_MAX:
+            _SELEZIONI.clear()
+        return _una_volta(_SELEZIONI, (self.obj, tuple(select_columns)), lambda: self._piano_selezione(select_columns))
+
     def apply_inner_select_joins(self, query, select_columns=None, aliases_mapping=None):
         # As FAB's, with its joins and load options built once per column list (FAB builds one option
         # per column on every request, each copying the query).
         if not select_columns:
             return query
-        if len(_SELEZIONI) >= _SELEZIONI_MAX:
-            _SELEZIONI.clear()
-        relazioni, opzioni = _una_volta(_SELEZIONI, (self.obj, tuple(select_columns)),
-                                        lambda: self._piano_selezione(select_columns))
+        relazioni, opzioni = self._selezione(select_columns)
         for radice in relazioni:
             query = self._query_join_relation(query, radice, aliases_mapping)
             query = query.add_entity(self.get_alias_mapping(radice, aliases_mapping))

@@ -93,13 +93,11 @@ class Schermata:
         for modulo in (self.add_form, self.edit_form):
             for nome in dir(modulo):
                 campo = getattr(modulo, nome, None)
-                classe = getattr(campo, "field_class", None)
-                if isinstance(classe, type) and issubclass(classe, QuerySelectField):
+                if _scelta_da_query(campo):
                     campo.kwargs.setdefault("blank_text", VUOTO)
         for nome in self.search_columns:
             campo = getattr(self.search_form, nome, None)
-            classe = getattr(campo, "field_class", None)
-            if not (isinstance(classe, type) and issubclass(classe, QuerySelectField)):
+            if not _scelta_da_query(campo):
                 continue
             modello = self.datamodel.get_related_model(nome)
             if issubclass(modello, AnagraficaDiRete):
@@ -115,6 +113,12 @@ class Schermata:
     def _get_show_widget(self, pk, item, **kwargs):
         g.lia_scheda = (self.__class__.__name__, item)  # the record whose buttons the page draws
         return super()._get_show_widget(pk, item, **kwargs)
+
+
+def _scelta_da_query(campo) -> bool:
+    """Whether a form's (unbound) field is a select whose options come from a query."""
+    classe = getattr(campo, "field_class", None)
+    return isinstance(classe, type) and issubclass(classe, QuerySelectField)
 
 
 def _consentito(nome_vista: str, permesso: str) -> bool:
