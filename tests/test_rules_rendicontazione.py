@@ -33,7 +33,7 @@ def spesa(asse="II", ente="CAV Crema", importo="100.00", ammissibile=True, data=
     base = dict(codice_beneficiaria="B-0001", codice_progetto="P-0001", ambito="Crema", asse=asse,
                 priorita={"I": "1.2", "II": "2.2", "III": "3.2", "IV": "4.3"}[asse],
                 voce={"I": "I-FORMAZIONE", "II": "II-FORMAZIONE", "III": "III-TRASPORTO", "IV": "IV-CANONE"}[asse],
-                data=data, importo=D(importo), ente_pagatore=ente, giustificativo="Fattura n. F1/2023",
+                data=data, importo=D(importo), ente_pagatore=ente,
                 ammissibile=ammissibile, motivi="" if ammissibile else "progetto non ancora validato dal capofila",
                 fornitore="Ditta Esempio", giustificativo_tipo="Fattura", giustificativo_numero="F1/2023",
                 giustificativo_data=data, quietanza_tipo="Bonifico", quietanza_data=data, allegato=True)
@@ -342,7 +342,7 @@ def test_un_altro_modello_regionale_e_solo_un_file(tmp_path):
     assert list(spese.columns) == ["N. pratica", "Importo rendicontato", "Estremi del documento", "Pagato il"]
     assert list(spese["N. pratica"]) == [s.numero_spesa for s in SPESE]
     assert [cent(v) for v in spese["Importo rendicontato"]] == [s.importo for s in SPESE]
-    assert spese.iloc[0]["Estremi del documento"] == "Fattura n. F1/2023"
+    assert spese.iloc[0]["Estremi del documento"] == "Fattura n. F1/2023 del 01/06/2023"
     assert wb["Spese"]["D4"].number_format == "dd/mm/yyyy"
     # without a budget, no planned amount anywhere; without [rendiconto] the L.I.A. 2 layout
     assert altro.rendiconto.budget_assi == {} and altro.rendiconto.cofinanziamento == ()

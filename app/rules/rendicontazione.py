@@ -28,7 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import xlsxwriter
 
@@ -70,8 +70,7 @@ CAMPI_INTERI = frozenset({"numero_spesa", "rettifica_di"})
 _EPOCA_EXCEL = date(1899, 12, 30)
 
 
-@dataclass(frozen=True)
-class RigaSpesa:
+class RigaSpesa(NamedTuple):  # a tuple: one is built per spesa, 100,000 in a decade
     codice_beneficiaria: str | None  # None for Asse I spese (system actions, no woman)
     codice_progetto: str | None
     ambito: str | None
@@ -81,7 +80,6 @@ class RigaSpesa:
     data: date
     importo: Decimal
     ente_pagatore: str
-    giustificativo: str
     ammissibile: bool
     motivi: str
     annullata_il: date | None = None  # an annulled spesa: its own status, in no sum
@@ -94,6 +92,14 @@ class RigaSpesa:
     quietanza_data: date | None = None
     allegato: bool = False  # the file of the giustificativo is attached
     rettifica_di: int | None = None  # a rettifica (negative amount): the «N. spesa» it gives money back on
+
+    @property
+    def giustificativo(self) -> str:
+        """The giustificativo in one phrase ("Fattura n. F1/2023 del 01/06/2023"), for a layout
+        that wants it in one column; built only when asked, not for every spesa."""
+        parti = (self.giustificativo_tipo, f"n. {self.giustificativo_numero}" if self.giustificativo_numero else "",
+                 f"del {formatta_data(self.giustificativo_data)}" if self.giustificativo_data else "")
+        return " ".join(p for p in parti if p)
 
     @property
     def esito(self) -> str:
@@ -377,7 +383,7 @@ def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, sp
     for s in spese:
         if (dal and s.data < dal) or (al and s.data > al):
             continue
-        importo = Decimal(s.importo)
+        importo = s.importo
         chiave = (s.asse, s.priorita, s.voce)
         voce = totali.per_voce.get(chiave)
         if voce is None:
@@ -399,9 +405,10 @@ def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, sp
         ente[2] += 1
         if ws is not None:
             for c, lettore in testi:
-                valore = lettore(s)
-                if valore:
-                    t = _testo(valore)
+                t = lettore(s)
+                if t:
+                    if t.__class__ is not str or t.startswith("<r>"):  # _testo's cases, tested inline
+                        t = _testo(t)
                     scrivi_testo(r, c, t)
                     if len(t) + 2 > larghezze[c]:
                         foglio.misura(c, t)
@@ -441,11 +448,14 @@ def _scrivi_controllo(foglio: _Foglio, r: int, problemi, s: RigaSpesa, importo, 
 
 
 def _scrivi_testi(foglio: _Foglio, r: int, testi, formato=None) -> None:
-    for c, valore in testi:
-        if valore:
-            t = _testo(valore)
-            foglio.ws.write_string(r, c, t, formato)
-            foglio.misura(c, t)
+    scrivi_testo, larghezze = foglio.ws.write_string, foglio.larghezze
+    for c, t in testi:
+        if t:
+            if t.__class__ is not str or t.startswith("<r>"):  # _testo's cases, tested inline
+                t = _testo(t)
+            scrivi_testo(r, c, t, formato)
+            if len(t) + 2 > larghezze[c]:
+                foglio.misura(c, t)
 
 
 def _subtotale(ws, r: int, colonne, prima: int, ultima: int, valori, formati) -> None:

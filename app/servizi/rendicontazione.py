@@ -25,12 +25,6 @@ _TIPI_GIUST = m.TIPI_GIUSTIFICATIVO
 _TIPI_QUIETANZA = m.TIPI_QUIETANZA
 
 
-def _giustificativo(tipo, numero, data):
-    parti = [_TIPI_GIUST.get(tipo, tipo or ""), f"n. {numero}" if numero else "",
-             f"del {data:%d/%m/%Y}" if data else ""]
-    return " ".join(p for p in parti if p)
-
-
 def query_spese(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
     """The rows of the "Spese" sheet, codes only: the first 15 columns in the order of the L.I.A. 2
     sheet's first columns, then the spesa's id, supplier, quietanza, whether a file is attached and
@@ -69,7 +63,7 @@ def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
             yield RigaSpesa(
                 codice_beneficiaria=r[0], codice_progetto=r[1], ambito=r[2], asse=r[3], priorita=r[4], voce=r[5],
                 data=r[6], importo=Decimal(r[7]), ente_pagatore=r[8],
-                giustificativo=_giustificativo(r[9], r[10], r[11]), ammissibile=bool(r[12]),
+                ammissibile=bool(r[12]),
                 motivi=(r[13] or "").replace("\n", "; "), annullata_il=r[14].date() if r[14] else None,
                 numero_spesa=r[15], fornitore=r[16] or "", giustificativo_tipo=_TIPI_GIUST.get(r[9], r[9] or ""),
                 giustificativo_numero=r[10] or "", giustificativo_data=r[11],
