@@ -14,8 +14,8 @@ What it does (see tests/bench_README.md):
    (≈5% non ammissibili), DatiPersonali (ORM, encrypted) for ≈200 women;
 3. the rendicontazione export, app.servizi.rendicontazione.esporta(path), against its FLOOR
    (the same rows by the same query written raw with xlsxwriter: the Spese sheet, the
-   Controlli rows and the Progetti sheet, constant_memory), each in a fresh child process that reports its own wall
-   time and peak RSS, the two started together (one core each) in two pairs;
+   Controlli rows and the Progetti sheet, constant_memory), each in a fresh child process that
+   reports its own wall time and peak RSS, the two started together in two pairs;
 4. list pages and REST lists for cav.cremona and capofila through the Flask test client (real
    login form, CSRF), median of 5 after a warm-up, against the raw SQL of the same page
    (count + first 25 rows, same perimeter WHERE) on the same engine; statements per request
@@ -1112,9 +1112,9 @@ def esegui(url: str, cartella: str) -> dict:
 
 
 def misura_rendicontazione(url: str, cartella: str) -> dict:
-    """The app's export and its floor, run at the same time (one core each) in pairs: this
-    machine's speed drifts by a quarter within minutes, and both runs of a pair ride the same
-    drift. The ratio is the sum of the app's times over the sum of the floor's."""
+    """The app's export and its floor, run at the same time in pairs: this machine's speed drifts
+    by a quarter within minutes, and both runs of a pair ride the same drift. The ratio is the sum
+    of the app's times over the sum of the floor's."""
     export = {"tutte_esporta": [], "tutte_pavimento": []}
     for giro in range(2):
         if giro and _tempo_rimasto() < 240:
