@@ -378,7 +378,7 @@ def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, sp
         gruppo.append((c, lettore))
     fmt_euro, fmt_data, fmt_intero = f["euro"], f["data"], f["intero"]
     if ws is not None:  # bound once: this loop runs once per spesa
-        scrivi_testo, scrivi_numero, larghezze = ws.write_string, ws.write_number, foglio.larghezze
+        scrivi_numero = ws.write_number
     r = r_controlli = PRIMA_RIGA_DATI
     for s in spese:
         if (dal and s.data < dal) or (al and s.data > al):
@@ -404,14 +404,7 @@ def _scrivi_spese(foglio: _Foglio | None, controlli: _Foglio | None, colonne, sp
         voce[2] += 1
         ente[2] += 1
         if ws is not None:
-            for c, lettore in testi:
-                t = lettore(s)
-                if t:
-                    if t.__class__ is not str or t.startswith("<r>"):  # _testo's cases, tested inline
-                        t = _testo(t)
-                    scrivi_testo(r, c, t)
-                    if len(t) + 2 > larghezze[c]:
-                        foglio.misura(c, t)
+            _scrivi_testi(foglio, r, [(c, lettore(s)) for c, lettore in testi])
             for c, lettore in date_:
                 d = lettore(s)
                 if d is not None:
@@ -586,11 +579,7 @@ def _scrivi_progetti(foglio: _Foglio, programma, progetti, assi_progetto, f):
     prima_residuo = prima_speso + len(assi_progetto)
     r = PRIMA_RIGA_DATI
     for p in progetti:
-        for c, valore in ((0, p.codice), (1, p.ambito), (2, p.area), (5, p.stato)):
-            if valore:
-                t = _testo(valore)
-                ws.write_string(r, c, t)
-                foglio.misura(c, t)
+        _scrivi_testi(foglio, r, ((0, p.codice), (1, p.ambito), (2, p.area), (5, p.stato)))
         for c, d in ((3, p.data_inizio), (4, p.data_fine)):
             if d is not None:
                 ws.write_number(r, c, _seriale(d), f["data"])
@@ -611,11 +600,7 @@ def _scrivi_indicatori(foglio: _Foglio, indicatori, f):
     ws = foglio.ws
     r = PRIMA_RIGA_DATI
     for i in indicatori:
-        for c, valore in ((0, i.codice), (1, i.descrizione)):
-            if valore:
-                t = _testo(valore)
-                ws.write_string(r, c, t)
-                foglio.misura(c, t)
+        _scrivi_testi(foglio, r, ((0, i.codice), (1, i.descrizione)))
         ws.write_number(r, 2, int(i.target), f["intero"])
         ws.write_number(r, 3, int(i.valore), f["intero"])
         if i.target:
