@@ -63,6 +63,7 @@ OBIETTIVO_EXPORT_MB = 150
 OBIETTIVO_SQL_RAPPORTO = 3.0  # SQL of a page ≤ 3× the raw SQL of the same page
 OBIETTIVO_FISSO_RAPPORTO = 1.5  # a page ≤ 1.5× FAB's fixed cost (the 3-row Ambito, same stack)
 OBIETTIVO_CRESCITA = 1.5  # a page at 3× the data ≤ 1.5× the same page at 1×
+EPOCA_EXCEL = date(1899, 12, 30)  # a date is written as its days since this one
 # The pages are measured at these fractions of BENCH_SCALA (0.1×, 1×, 3×); BENCH_TRIPLO=0 skips 3×.
 PASSI_SCALA = (0.1, 1.0) if os.environ.get("BENCH_TRIPLO", "1") == "0" else (0.1, 1.0, 3.0)
 RUN_PASSO = 3
@@ -355,7 +356,6 @@ def pavimento(destinazione: str) -> int:
     from app.security import come_sistema
 
     tipi_giustificativo, tipi_quietanza = m.TIPI_GIUSTIFICATIVO, m.TIPI_QUIETANZA
-    epoca = date(1899, 12, 30)
     wb = xlsxwriter.Workbook(destinazione, {"constant_memory": True, "tmpdir": os.path.dirname(destinazione)})
     ws = wb.add_worksheet("Spese")
     wc = wb.add_worksheet("Controlli")
@@ -382,13 +382,13 @@ def pavimento(destinazione: str) -> int:
                          (10, gt), (11, gn), (13, qt), (15, "Sì" if allegato else "No"), (16, esito), (17, motivi)):
                 if v:
                     ws.write_string(r, c, v)
-            ws.write_number(r, 6, (d - epoca).days, f_data)
+            ws.write_number(r, 6, (d - EPOCA_EXCEL).days, f_data)
             ws.write_number(r, 7, float(importo), f_euro)
             if rettifica_di is not None:
                 ws.write_number(r, 18, rettifica_di, f_intero)
             for c, g in ((12, gd), (14, qd)):
                 if g is not None:
-                    ws.write_number(r, c, (g - epoca).days, f_data)
+                    ws.write_number(r, c, (g - EPOCA_EXCEL).days, f_data)
             r += 1
             if annullata_il is None and (not qt or qd is None or not allegato or not amm):
                 wc.write_number(rc, 0, sid)
@@ -406,39 +406,26 @@ def pavimento(destinazione: str) -> int:
 def _pavimento_progetti(ws, f_data, f_euro) -> None:
     """The app's Progetti sheet, raw: each project's codes, dates and labels, its eligible
     spending per asse and what is left under each ceiling."""
-    from sqlalchemy import func, select
-
     from app import models as m
     from app.extensions import db
     from app.rules.workflow import STATI_ETICHETTE
+    from app.servizi.rendicontazione import query_progetti, query_speso_per_progetto
     from app.servizi.spese import programma_corrente
 
     programma = programma_corrente()
     assi = [a.codice for a in programma.assi if any(a.codice in x for x in programma.aree.values())]
     massimali = [(mx.importo, mx.assi) for mx in programma.massimali]
     speso = {}
-    for pid, asse, totale in db.session.execute(
-            select(m.Spesa.progetto_id, m.Asse.codice, func.sum(m.Spesa.importo))
-            .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
-            .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
-            .join(m.Asse, m.Priorita.asse_id == m.Asse.id)
-            .where(m.Spesa.ammissibile.is_(True), m.Spesa.annullata.is_(False), m.Spesa.progetto_id.is_not(None))
-            .group_by(m.Spesa.progetto_id, m.Asse.codice)):
+    for pid, asse, totale in db.session.execute(query_speso_per_progetto()):
         speso.setdefault(pid, {})[asse] = totale
-    epoca = date(1899, 12, 30)
     r = 3
-    for pid, codice, ambito, area, inizio, fine, stato in db.session.execute(
-            select(m.Progetto.id, m.Progetto.codice, m.Ambito.nome, m.Progetto.area, m.Progetto.data_inizio,
-                   m.Progetto.data_fine, m.Progetto.stato)
-            .join(m.Beneficiaria, m.Progetto.beneficiaria_id == m.Beneficiaria.id)
-            .join(m.Ambito, m.Beneficiaria.ambito_id == m.Ambito.id)
-            .order_by(m.Progetto.codice)):
+    for pid, codice, ambito, area, inizio, fine, stato in db.session.execute(query_progetti()):
         for c, v in ((0, codice), (1, ambito), (2, m.AREE.get(area, area)), (5, STATI_ETICHETTE.get(stato, stato))):
             if v:
                 ws.write_string(r, c, v)
         for c, d in ((3, inizio), (4, fine)):
             if d is not None:
-                ws.write_number(r, c, (d - epoca).days, f_data)
+                ws.write_number(r, c, (d - EPOCA_EXCEL).days, f_data)
         suo = speso.get(pid, {})
         for i, asse in enumerate(assi):
             ws.write_number(r, 6 + i, float(suo.get(asse, 0)), f_euro)
@@ -1122,8 +1109,7 @@ def misura_rendicontazione(url: str, cartella: str) -> dict:
         _log(f"export: esporta e pavimento insieme (giro {giro + 1})")
         avviati = {tipo: avvia_export(url, cartella, tipo) for tipo in ("esporta", "pavimento")}
         coppia = {tipo: esito_export(*avviato) for tipo, avviato in avviati.items()}
-        errore = next((r for r in coppia.values() if "errore" in r), None)
-        if errore is not None:
+        if any("errore" in r for r in coppia.values()):
             export.update({tipo: r for tipo, r in coppia.items() if "errore" in r})
             break
         for tipo, r in coppia.items():

@@ -71,9 +71,9 @@ def righe_spese(ente_id: int | None = None, dal: date | None = None, al: date | 
                 rettifica_di=r[20])
 
 
-def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
-    programma = programma_corrente()
-    speso = defaultdict(lambda: defaultdict(Decimal))
+def query_speso_per_progetto(dal: date | None = None, al: date | None = None):
+    """Each project's eligible spending (annulled spese left out) by asse: (progetto_id, asse, sum).
+    The benchmark's floor reads it too."""
     q = (select(m.Spesa.progetto_id, m.Asse.codice, func.sum(m.Spesa.importo))
          .join(m.VoceSpesa, m.Spesa.voce_id == m.VoceSpesa.id)
          .join(m.Priorita, m.VoceSpesa.priorita_id == m.Priorita.id)
@@ -84,17 +84,29 @@ def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date
         q = q.where(m.Spesa.data >= dal)
     if al:
         q = q.where(m.Spesa.data <= al)
-    progetti = (select(m.Progetto.id, m.Progetto.codice, m.Ambito.nome, m.Progetto.area, m.Progetto.data_inizio,
-                       m.Progetto.data_fine, m.Progetto.stato)
-                .join(m.Beneficiaria, m.Progetto.beneficiaria_id == m.Beneficiaria.id)
-                .join(m.Ambito, m.Beneficiaria.ambito_id == m.Ambito.id)
-                .order_by(m.Progetto.codice))
+    return q
+
+
+def query_progetti(ente_id: int | None = None):
+    """The projects of the "Progetti" sheet by codice: id, codice, ambito, area, inizio, fine, stato.
+    The benchmark's floor reads it too."""
+    q = (select(m.Progetto.id, m.Progetto.codice, m.Ambito.nome, m.Progetto.area, m.Progetto.data_inizio,
+                m.Progetto.data_fine, m.Progetto.stato)
+         .join(m.Beneficiaria, m.Progetto.beneficiaria_id == m.Beneficiaria.id)
+         .join(m.Ambito, m.Beneficiaria.ambito_id == m.Ambito.id)
+         .order_by(m.Progetto.codice))
     if ente_id is not None:
-        progetti = progetti.where(m.Beneficiaria.ente_id == ente_id)
+        q = q.where(m.Beneficiaria.ente_id == ente_id)
+    return q
+
+
+def righe_progetti(ente_id: int | None = None, dal: date | None = None, al: date | None = None):
+    programma = programma_corrente()
+    speso = defaultdict(lambda: defaultdict(Decimal))
     with come_sistema():
-        for pid, asse, totale in db.session.execute(q):
+        for pid, asse, totale in db.session.execute(query_speso_per_progetto(dal, al)):
             speso[pid][asse] = Decimal(totale or 0)
-        righe = db.session.execute(progetti).all()
+        righe = db.session.execute(query_progetti(ente_id)).all()
     for pid, codice, ambito, area, inizio, fine, stato in righe:
         per_asse = dict(speso.get(pid, {}))
         residui = {mx.codice: mx.importo - sum((per_asse.get(a, Decimal("0")) for a in mx.assi), Decimal("0"))
