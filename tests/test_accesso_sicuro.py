@@ -494,6 +494,22 @@ def test_sessione_scade_dopo_30_minuti_di_inattivita(app):
     assert any("inattività" in a for a in avvisi(c.get("/login/").get_data(as_text=True)))
 
 
+@pytest.mark.parametrize("intestazioni", [{"Sec-Fetch-Mode": "cors"}, {"Sec-Fetch-Mode": "same-origin"},
+                                          {"X-Requested-With": "XMLHttpRequest"}])
+def test_le_richieste_di_fondo_non_riscrivono_il_cookie_di_sessione(client_di, intestazioni):
+    """The bell's count and the spese totals are asked by the page itself: answered after a click,
+    a cookie of theirs would overwrite the click's own (its message, where to go back)."""
+    c = client_di("cav.crema")
+    for url in ("/promemoria/conteggio", "/spesaview/totali"):
+        with c.session_transaction() as s:
+            s["lia_ultimo"] -= 5
+        r = c.get(url, headers=intestazioni)
+        assert r.status_code == 200, (url, r.status_code)
+        assert "Set-Cookie" not in r.headers, (url, r.headers["Set-Cookie"])
+        r = c.get(url, headers={"Sec-Fetch-Mode": "navigate"})
+        assert "session=" in r.headers.get("Set-Cookie", ""), "una pagina aperta dall'utente è attività"
+
+
 def test_sessione_scade_dopo_la_durata_massima_anche_se_attiva(app):
     username, _ = nuovo_utente(app)
     c = login(app.test_client(), username)

@@ -349,6 +349,16 @@ def apri_sessione(utente, con_secondo_fattore: bool) -> None:
         audit.registra("login_riuscito", tipo_record="Utente", record_id=utente.id, utente=utente)
 
 
+def richiesta_di_fondo() -> bool:
+    """A request a page makes by itself (the bell's count, the spese totals, an import's state).
+
+    It must not rewrite the session cookie: started with the page's cookie and answered late, its
+    cookie would overwrite the one a later click was given (its message, where to go back). Nor is
+    it the user's activity. Browsers say it in Sec-Fetch-Mode; jQuery also in X-Requested-With."""
+    modo = request.headers.get("Sec-Fetch-Mode")
+    return (modo is not None and modo != "navigate") or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
 def sessione_valida(utente) -> bool:
     """Checked on every request made with a session cookie (Flask-Login's user loader)."""
     ora = int(time.time())
@@ -365,7 +375,7 @@ def sessione_valida(utente) -> bool:
     elif not session.get(SESSIONE_CON_2FA) and richiede_secondo_fattore(utente):
         motivo = "secondo_fattore"  # her role changed since she logged in
     if motivo is None:
-        if ultimo != ora:
+        if ultimo != ora and not richiesta_di_fondo():
             session[_ULTIMO] = ora
         return True
     svuota_sessione()

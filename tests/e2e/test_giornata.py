@@ -88,7 +88,12 @@ def test_equipe_dalla_campanella_al_promemoria_e_alla_scelta_dell_email(app, api
     sid = r.get_json()["id"]
 
     equipe = pagina_di("equipe.crema")
-    equipe.goto(f"{server}/")
+    with equipe.expect_response(lambda r: "/promemoria/conteggio" in r.url) as conteggio:
+        equipe.goto(f"{server}/")
+    # The browser says the count is the page's own request, so its answer leaves the cookie alone.
+    richiesta = conteggio.value.request.all_headers()
+    assert richiesta.get("sec-fetch-mode") == "cors" and richiesta.get("x-requested-with") == "XMLHttpRequest"
+    assert "set-cookie" not in conteggio.value.all_headers()
     campanella = equipe.locator("#lia-promemoria[data-caricata='1']")  # its number arrives after the page
     assert int(campanella.locator(".badge").inner_text()) >= 1
     assert campanella.get_attribute("aria-label") == f"Promemoria: {campanella.locator('.badge').inner_text()}"
