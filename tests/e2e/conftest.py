@@ -180,8 +180,21 @@ def menu(page, categoria, voce):
     """Open a top-menu category and click one of its items, as a user does."""
     tendina = page.locator(f".navbar li.dropdown:has(> a.dropdown-toggle:text-is('{categoria}'))")
     tendina.locator("> a.dropdown-toggle").click()
-    tendina.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{re.escape(voce)}\s*$")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the new page's load, not the old one's
+        tendina.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{re.escape(voce)}\s*$")).click()
+
+
+def aggiungi_filtro(page, nome):
+    """Open the list's search panel and add FAB's filter row for `nome`, as a user does; the row.
+    The panel opens with a transition: its dropdown is used once the panel is open."""
+    page.click("a.accordion-toggle[href='#accordion1_href']")
+    page.locator("#accordion1_href.collapse.in").wait_for(state="visible")
+    righe = page.locator("#filter_form table.filters tbody tr")
+    prima = righe.count()
+    page.click("#filter_form button.dropdown-toggle")
+    page.click(f"#filter_form ul.dropdown-menu a.filter[name='{nome}']")
+    righe.nth(prima).wait_for(state="visible")
+    return righe.nth(prima)
 
 
 def scegli(page, campo, etichetta):

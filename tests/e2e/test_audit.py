@@ -9,7 +9,7 @@ import re
 
 from openpyxl import load_workbook
 
-from .conftest import accedi, donna_nuova, menu, messaggi
+from .conftest import accedi, aggiungi_filtro, donna_nuova, menu, messaggi
 
 TAB = "Chi ha consultato i suoi dati"
 
@@ -55,10 +55,7 @@ def test_amministratore_cerca_nel_registro_e_lo_scarica(app, pagina_di, server, 
     assert page.locator("table.table-hover > tbody > tr").count() > 0
 
     # The search, through FAB's own search form: "Azione", "Uguale a", "Accesso riuscito".
-    page.click("a.accordion-toggle[href='#accordion1_href']")
-    page.click("#filter_form button.dropdown-toggle")
-    page.click("#filter_form ul.dropdown-menu a.filter[name='azione']")
-    riga = page.locator("#filter_form table.filters tbody tr").last
+    riga = aggiungi_filtro(page, "azione")
     riga.locator(".select2-container").first.click()
     page.locator("li.select2-results__option", has_text=re.compile(r"^Uguale a$")).click()
     riga.locator("select.filter_val").select_option(label="Accesso riuscito")
