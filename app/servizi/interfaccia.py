@@ -1,7 +1,9 @@
 """The FAB data interface every screen and API of this app uses."""
 from __future__ import annotations
 
+import enum
 from contextlib import contextmanager
+from functools import reduce
 
 from flask import current_app, has_app_context
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
@@ -72,6 +74,21 @@ class InterfacciaLia(SQLAInterface):
         # ciphertext in the database (set by the screen, app.views.LiaModelView).
         self.non_caricate: tuple = ()
         self._opzioni_carica = None  # built at the first query, once the mappers are configured
+
+    @staticmethod
+    def _get_attr_value(item, col):
+        # FAB's reads each cell three times (hasattr, a callable test, the value): a property such
+        # as a spesa's esito is computed three times, for each cell of a page. Once here, same result.
+        try:
+            valore = getattr(item, col)
+        except AttributeError:  # a dotted column: an attribute of a related record
+            try:
+                return reduce(getattr, col.split("."), item)
+            except Exception:
+                return ""
+        if callable(valore):
+            return valore()
+        return valore.value if isinstance(valore, enum.Enum) else valore
 
     def is_nullable(self, col_name: str) -> bool:
         # FAB makes a form field required for every NOT NULL column; a column with a default

@@ -52,6 +52,11 @@ class Select2Veloce(Select2Widget):
         etichetta = escape(choice.label or choice.value)
         return Markup(f"<option {attributi}>{etichetta}</option>")  # nosec B704 # value and label escaped above
 
+    @classmethod
+    def _dispatch_render_option(cls):
+        # wtforms reads render_option's signature on every select it draws; this one's is known.
+        return cls.render_option
+
 
 def select_veloci(form_cls) -> None:
     """Every Select2 of the form class renders through Select2Veloce."""
