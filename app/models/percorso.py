@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Integer, Numeric, String, Table, Text,
+    Boolean, Column, Date, DateTime, ForeignKey, Integer, Numeric, String, Table, Text, select,
 )
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import column_property, relationship
 
 from app.models import ID_MAI_RIUSATI, Beneficiaria, Ente, PerBeneficiaria, Utente, Versionato, _enum, _ora
 from app.rules.workflow import ESITI_VALUTAZIONE, STATI_ETICHETTE, STATO_INIZIALE
@@ -78,6 +78,15 @@ class Segnalazione(Versionato, PerBeneficiaria, Model):
         v = self.ultima_valutazione
         return v is not None and v.esito == "ammessa"
 
+    @property
+    def valutazione_corrente(self) -> str:
+        """The list's «Valutazione»: the last decision and its date, read with the row itself
+        (esito_ultima_valutazione, data_ultima_valutazione), not by loading every valutazione."""
+        esito = self.esito_ultima_valutazione
+        if esito is None:
+            return "In attesa di valutazione"
+        return f"{ESITI_VALUTAZIONE.get(esito, esito)} ({self.data_ultima_valutazione:%d/%m/%Y})"
+
     def __repr__(self):
         return f"Segnalazione {self.beneficiaria.codice if self.beneficiaria else ''} del {self.data:%d/%m/%Y}"
 
@@ -102,6 +111,19 @@ class Valutazione(Versionato, PerBeneficiaria, Model):
 
     def __repr__(self):
         return f"{ESITI_VALUTAZIONE.get(self.esito, self.esito)} ({self.data:%d/%m/%Y})"
+
+
+def _della_ultima_valutazione(colonna):
+    """A column of a segnalazione's last valutazione, in the order of `valutazioni` (data, then id);
+    deferred: a list that shows it asks for it."""
+    return column_property(
+        select(colonna).where(Valutazione.segnalazione_id == Segnalazione.id)
+        .order_by(Valutazione.data.desc(), Valutazione.id.desc()).limit(1)
+        .correlate_except(Valutazione).scalar_subquery(), deferred=True)
+
+
+Segnalazione.esito_ultima_valutazione = _della_ultima_valutazione(Valutazione.esito)
+Segnalazione.data_ultima_valutazione = _della_ultima_valutazione(Valutazione.data)
 
 
 membri_microequipe = Table(

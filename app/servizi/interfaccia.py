@@ -9,7 +9,7 @@ from flask import current_app, has_app_context
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_leaf, get_column_root_relation, is_column_dotted
-from sqlalchemy.orm import Load, aliased, contains_eager, defer, joinedload, selectinload
+from sqlalchemy.orm import Load, aliased, contains_eager, defer, joinedload, selectinload, undefer
 from sqlalchemy.sql.elements import BinaryExpression
 
 # FAB builds these again on every request; they are immutable, so they are built once. Threads of
@@ -67,9 +67,11 @@ class InterfacciaLia(SQLAInterface):
 
     filter_converter_class = ConvertitoreFiltri
 
-    def __init__(self, obj, session=None, carica=()):
+    def __init__(self, obj, session=None, carica=(), calcolate=()):
         super().__init__(obj, session=session)
         self.carica = tuple(carica)
+        # Deferred columns computed by the database (a column_property) that a list page shows.
+        self.calcolate = tuple(calcolate)
         # Columns a list page does not load: the identifying data it does not show stays
         # ciphertext in the database (set by the screen, app.views.LiaModelView).
         self.non_caricate: tuple = ()
@@ -220,9 +222,10 @@ class InterfacciaLia(SQLAInterface):
                   select_columns=None, outer_default_load=False):
         query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
                                   select_columns, outer_default_load)
-        if select_columns is None and (self.carica or self.non_caricate):  # the API path has its own
+        if select_columns is None and (self.carica or self.calcolate or self.non_caricate):  # the API: its own
             if self._opzioni_carica is None:
                 opzioni = [defer(getattr(self.obj, c)) for c in self.non_caricate]
+                opzioni += [undefer(getattr(self.obj, c)) for c in self.calcolate]
                 for percorso in self.carica:
                     attr, opzione = self.obj, None
                     for nome in percorso.split("."):

@@ -46,12 +46,13 @@ class LiaRecordView(LiaModelView):
 
 class SegnalazioneView(LiaRecordView):
     nome_record = ("Segnalazione", "a")
-    datamodel = InterfacciaLia(m.Segnalazione, carica=["beneficiaria", "ambito", "ente_segnalante", "valutazioni"])
+    datamodel = InterfacciaLia(m.Segnalazione, carica=["beneficiaria", "ambito", "ente_segnalante"],
+                               calcolate=["esito_ultima_valutazione", "data_ultima_valutazione"])
     class_permission_name = "Segnalazione"
     list_title = "Segnalazioni"
     show_title = add_title = edit_title = "Segnalazione"
     show_template = "lia_segnalazione_show.html"
-    list_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "valutazioni"]
+    list_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "valutazione_corrente"]
     add_columns = ["beneficiaria", "data", "area_richiesta", "note"]
     edit_columns = ["data", "area_richiesta", "note"]
     show_columns = ["beneficiaria", "ambito", "ente_segnalante", "data", "area_richiesta", "note", "valutazioni"]
@@ -59,7 +60,7 @@ class SegnalazioneView(LiaRecordView):
     order_columns = ["data", "area_richiesta"]
     label_columns = {"beneficiaria": "Beneficiaria", "ambito": "Équipe (ambito)", "ente_segnalante": "Ente segnalante",
                      "data": "Data", "area_richiesta": "Area richiesta", "note": "Note (non identificative)",
-                     "valutazioni": "Valutazione"}
+                     "valutazioni": "Valutazione", "valutazione_corrente": "Valutazione"}
     # The list of her valutazioni, never None: a pending one is said so (None would show as blank).
     formatters_columns = {"area_richiesta": formatta(m.AREE),
                           "valutazioni": lambda vs: str(vs[-1]) if vs else "In attesa di valutazione"}
