@@ -104,3 +104,41 @@ def test_a_change_saved_by_another_worker_is_offered_once_the_minute_is_over(app
             db.session.commit()
             db.session.remove()
         schermate._SCELTE.clear()
+
+
+
+def _select_disegnati(monkeypatch) -> list:
+    """The names of the search selects drawn from now on (each reads its choices when drawn)."""
+    from flask_appbuilder.fields import QuerySelectField
+
+    disegnati, originale = [], QuerySelectField._get_object_list
+    monkeypatch.setattr(QuerySelectField, "_get_object_list",
+                        lambda campo: disegnati.append(campo.name) or originale(campo))
+    return disegnati
+
+
+def test_the_search_form_is_drawn_once_while_its_choices_stay_the_same(app, client_di, monkeypatch):
+    """The spese search form lists only fixed choices and the network's reference data: drawn at
+    the first page, kept for the next ones (the same options), drawn again once a choice changes."""
+    disegnati = _select_disegnati(monkeypatch)
+    client = client_di("cav.cremona")
+    schermate._RICERCHE.clear()
+    prima = client.get("/spesaview/list/").get_data(as_text=True)
+    assert {"voce", "ente_pagatore"} <= set(disegnati)
+    disegnati.clear()
+    dopo = client.get("/spesaview/list/").get_data(as_text=True)
+    assert disegnati == []
+    assert opzioni(dopo, "voce") == opzioni(prima, "voce") == nella_tabella(app, m.VoceSpesa)
+    schermate._SCELTE.pop(m.VoceSpesa, None)  # as the commit of a changed voce does
+    client.get("/spesaview/list/")
+    assert "voce" in disegnati
+
+
+def test_a_search_form_with_a_select_of_other_records_is_drawn_at_every_page(client_di, monkeypatch):
+    """The laboratorio's sessions are searched by laboratorio, which is not reference data of the
+    network: that form is drawn at every page, never kept."""
+    disegnati = _select_disegnati(monkeypatch)
+    client = client_di("capofila")
+    for _ in range(2):
+        assert client.get("/sessionelaboratorioview/list/").status_code == 200
+    assert disegnati.count("laboratorio") == 2

@@ -6,10 +6,14 @@ import time
 from itertools import chain
 from operator import attrgetter
 
+from typing import NamedTuple
+
 from flask import g
+from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.filters import TemplateFilters
-from flask_appbuilder.widgets import ListWidget
+from flask_appbuilder.widgets import ListWidget, SearchWidget
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -47,6 +51,7 @@ def scelte_di_rete(datamodel, colonna: str, modello):
             righe = datamodel.get_related_interface(colonna).query()[1]
             letto = _SCELTE[modello] = (time.monotonic(), [Scelta(r.id, str(r)) for r in righe])
         return letto[1]
+    scelte.modello_di_rete = modello  # the same for every user: RicercaLia may keep what it drew
     return scelte
 
 
@@ -68,6 +73,63 @@ def _anagrafica_annullata(session):
     session.info.pop("lia_anagrafiche_scritte", None)
 
 
+class _Disegno(NamedTuple):
+    quando: float
+    scelte: dict  # reference model -> the _SCELTE entry its select listed
+    etichette: dict
+    campi: dict
+    operatori: dict
+
+
+# (search form class, its columns, locale) -> its _Disegno: what RicercaLia drew.
+_RICERCHE: dict = {}
+
+
+class RicercaLia(SearchWidget):
+    """FAB's search form, its fields drawn once per screen and drawn again when a choice they list
+    changes. FAB draws every field, every option of every select, on each list page, although the
+    form is unbound (the active filters reach the page apart, as active_filters) and so the same at
+    every request. Kept only for a form whose selects list fixed choices or the network's reference
+    data (scelte_di_rete), the same for every user: a select of the user's own records is drawn
+    each time."""
+
+    def __call__(self, **kwargs):
+        form, colonne = self.template_args["form"], tuple(self.template_args["include_cols"])
+        modelli = _modelli_di_rete(form, colonne)
+        chiave = (type(form), colonne, str(get_locale()))
+        disegno = _RICERCHE.get(chiave) if modelli is not None else None
+        if disegno is None or not _ancora_valido(disegno):
+            quando, filtri = time.monotonic(), self.filters.get_search_filters()
+            campi = {c: form[c]() for c in colonne}  # a select reads its choices here
+            disegno = _Disegno(quando, {m: _SCELTE.get(m) for m in modelli or ()},
+                               {c: as_unicode(form[c].label.text) for c in colonne}, campi,
+                               {c: [as_unicode(f.name) for f in filtri[c]] for c in colonne})
+            if modelli is not None:
+                _RICERCHE[chiave] = disegno
+        kwargs.update(label_columns=disegno.etichette, form_fields=disegno.campi, search_filters=disegno.operatori,
+                      active_filters=self.filters.get_filters_values_tojson())
+        return super(SearchWidget, self).__call__(**kwargs)
+
+
+def _modelli_di_rete(form, colonne) -> list | None:
+    """The reference models whose choices the form's selects list, or None if a select lists
+    anything else (records of a query of the user's)."""
+    modelli = []
+    for colonna in colonne:
+        campo = form[colonna]
+        if isinstance(campo, QuerySelectField):
+            modello = getattr(campo.query_func, "modello_di_rete", None)
+            if modello is None:
+                return None
+            modelli.append(modello)
+    return modelli
+
+
+def _ancora_valido(disegno: _Disegno) -> bool:
+    return (time.monotonic() - disegno.quando <= SCELTE_VALIDE_SECONDI
+            and all(_SCELTE.get(modello) is letto for modello, letto in disegno.scelte.items()))
+
+
 class ElencoLia(ListWidget):
     """FAB's list widget, its rows written once per page (lia_elenco.html)."""
 
@@ -78,6 +140,7 @@ class Schermata:
     """Mixed into every ModelView of the project, before FAB's."""
 
     list_widget = ElencoLia
+    search_widget = RicercaLia
 
     def _init_titles(self):
         # FAB names an untitled page "Add/Edit/Show <Model>": name it after the list instead.
