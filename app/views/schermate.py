@@ -8,7 +8,7 @@ from operator import attrgetter
 
 from typing import NamedTuple
 
-from flask import g
+from flask import g, request, url_for
 from flask_appbuilder._compat import as_unicode
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.filters import TemplateFilters
@@ -205,10 +205,28 @@ def celle_elenco(righe, colonne, formattatori):
         yield Markup("".join(celle))  # nosec B704 # every value went through escape() above
 
 
+_SEGNAPOSTO = "lia-segnaposto"
+
+
+def _link_con(prefisso: str):
+    """FAB's link_page / link_page_size: this page's address with <prefisso><view>=<n>. The list's
+    pagination asks for ten or more of them, each built by url_for from the request's arguments; the
+    address is built once per request and view, and only the number changes."""
+    def link(numero, vista):
+        chiave = prefisso + vista
+        modelli = g.setdefault("lia_link_paginazione", {})
+        if chiave not in modelli:
+            argomenti = {**request.view_args, **request.args.to_dict(), chiave: _SEGNAPOSTO}
+            modelli[chiave] = url_for(request.endpoint, **argomenti)
+        return modelli[chiave].replace(f"{chiave}={_SEGNAPOSTO}", f"{chiave}={int(numero)}", 1)
+    return link
+
+
 def registra_filtri(app) -> None:
     """FAB's template filters decide the buttons by permission alone: add the view's own say."""
     filtri = app.jinja_env.filters
     filtri["celle_elenco"] = celle_elenco
+    filtri["link_page"], filtri["link_page_size"] = _link_con("page_"), _link_con("psize_")
     visibile, su_lista, su_scheda = (filtri["is_item_visible"], filtri["get_actions_on_list"],
                                      filtri["get_actions_on_show"])
     filtri["is_item_visible"] = lambda permesso, vista: visibile(permesso, vista) and _consentito(vista, permesso)
