@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from itertools import chain
 from operator import attrgetter
-
 from typing import NamedTuple
 
 from flask import g, request, url_for
@@ -41,13 +40,20 @@ class Scelta:
         return self.etichetta
 
 
+def _scelte_valide(modello):
+    """The `_SCELTE` entry of `modello` while it holds (read less than a minute ago, not dropped by
+    a commit), else None."""
+    letto = _SCELTE.get(modello)
+    return letto if letto is not None and time.monotonic() - letto[0] <= SCELTE_VALIDE_SECONDI else None
+
+
 def scelte_di_rete(datamodel, colonna: str, modello):
     """The `query_func` of a search form's select on `colonna`: its rows as FAB's form lists them
     (the related interface's query), kept as keys and labels. Loading them cost a list page of the
     spese two statements and 39 records on each request, a fifth of what the page costs FAB."""
     def scelte():
-        letto = _SCELTE.get(modello)
-        if letto is None or time.monotonic() - letto[0] > SCELTE_VALIDE_SECONDI:
+        letto = _scelte_valide(modello)
+        if letto is None:
             righe = datamodel.get_related_interface(colonna).query()[1]
             letto = _SCELTE[modello] = (time.monotonic(), [Scelta(r.id, str(r)) for r in righe])
         return letto[1]
@@ -74,7 +80,6 @@ def _anagrafica_annullata(session):
 
 
 class _Disegno(NamedTuple):
-    quando: float
     scelte: dict  # reference model -> the _SCELTE entry its select listed
     etichette: dict
     campi: dict
@@ -99,9 +104,9 @@ class RicercaLia(SearchWidget):
         chiave = (type(form), colonne, str(get_locale()))
         disegno = _RICERCHE.get(chiave) if modelli is not None else None
         if disegno is None or not _ancora_valido(disegno):
-            quando, filtri = time.monotonic(), self.filters.get_search_filters()
+            filtri = self.filters.get_search_filters()
             campi = {c: form[c]() for c in colonne}  # a select reads its choices here
-            disegno = _Disegno(quando, {m: _SCELTE.get(m) for m in modelli or ()},
+            disegno = _Disegno({m: _SCELTE.get(m) for m in modelli or ()},
                                {c: as_unicode(form[c].label.text) for c in colonne}, campi,
                                {c: [as_unicode(f.name) for f in filtri[c]] for c in colonne})
             if modelli is not None:
@@ -126,8 +131,8 @@ def _modelli_di_rete(form, colonne) -> list | None:
 
 
 def _ancora_valido(disegno: _Disegno) -> bool:
-    return (time.monotonic() - disegno.quando <= SCELTE_VALIDE_SECONDI
-            and all(_SCELTE.get(modello) is letto for modello, letto in disegno.scelte.items()))
+    """Whether every choice list the form drew still holds: a form of fixed choices always does."""
+    return all(_scelte_valide(modello) is letto for modello, letto in disegno.scelte.items())
 
 
 class ElencoLia(ListWidget):
