@@ -85,7 +85,7 @@ class Segnalazione(Versionato, PerBeneficiaria, Model):
         esito = self.esito_ultima_valutazione
         if esito is None:
             return "In attesa di valutazione"
-        return f"{ESITI_VALUTAZIONE.get(esito, esito)} ({self.data_ultima_valutazione:%d/%m/%Y})"
+        return _descrivi_valutazione(esito, self.data_ultima_valutazione)
 
     def __repr__(self):
         return f"Segnalazione {self.beneficiaria.codice if self.beneficiaria else ''} del {self.data:%d/%m/%Y}"
@@ -110,7 +110,12 @@ class Valutazione(Versionato, PerBeneficiaria, Model):
     valutata_da = relationship(Utente, foreign_keys=[valutata_da_id])
 
     def __repr__(self):
-        return f"{ESITI_VALUTAZIONE.get(self.esito, self.esito)} ({self.data:%d/%m/%Y})"
+        return _descrivi_valutazione(self.esito, self.data)
+
+
+def _descrivi_valutazione(esito: str, data) -> str:
+    """A decision as screens show it: «Ammessa (14/05/2022)»."""
+    return f"{ESITI_VALUTAZIONE.get(esito, esito)} ({data:%d/%m/%Y})"
 
 
 def _della_ultima_valutazione(colonna):
