@@ -57,8 +57,9 @@ PESI_CAV = {"Centro Antiviolenza di Cremona": 0.45, "Centro Antiviolenza di Crem
             "Centro Antiviolenza di Casalmaggiore": 0.20}
 UTENTI = ["cav.cremona", "capofila"]
 PAGINA = 25
-# Pairs (page, reference) per page at full scale: a page takes ~20 ms, and the median of 5 moved
-# by a tenth of the ratio from one run to the next on this shared machine; 21 take a few seconds.
+# Pairs (page, reference) per page at full scale: a page takes ~20 ms, and on this shared machine
+# ten medians of 5 pairs of one page spread over 0.23–0.42 of the ratio, five of 21 over
+# 0.02–0.13; 21 pairs take a few seconds.
 RUN = 21
 # Goals
 OBIETTIVO_EXPORT_RAPPORTO = 1.2

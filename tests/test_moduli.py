@@ -229,7 +229,6 @@ def test_segnalazioni_in_attesa_lo_dicono(api_di, client_di, in_attesa):
     assert scheda.count("In attesa di valutazione") == 1 and "Ammessa (" in scheda
 
 
-
 def test_l_elenco_mostra_l_ultima_valutazione_letta_con_la_riga(api_di, client_di, in_attesa):
     """The list's «Valutazione» is the last decision (read with the row by the list's statement):
     suspended on the 12th, admitted on the 14th."""
@@ -240,6 +239,7 @@ def test_l_elenco_mostra_l_ultima_valutazione_letta_con_la_riga(api_di, client_d
     html = client_di("cav.crema").get(f"/beneficiariaview/show/{bid}").get_data(as_text=True)
     scheda = html[html.index('id="SegnalazioneView"'):]
     assert "Ammessa (14/05/2022)" in scheda and "Sospesa" not in scheda
+
 
 # --- point 1: the attendance screen of a session with times ---------------------------------
 

@@ -8,7 +8,8 @@ import re
 
 from app.views.date_italiane import MESSAGGIO
 
-from .conftest import aggiungi_filtro, donna_nuova, errori_del_campo, id_da_url, messaggi, salva, salva_e_verifica, scegli
+from .conftest import (aggiungi_filtro, donna_nuova, errori_del_campo, id_da_url, messaggi, salva, salva_e_verifica,
+                       scegli)
 
 
 def _digita(page, campo, testo):
