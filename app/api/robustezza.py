@@ -18,6 +18,8 @@ from flask import Flask, abort, jsonify, request
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from marshmallow import fields
 
+from app.api.serializzazione import SerializzazioneDiretta
+
 # PostgreSQL's INTEGER (SQLite's is wider): no record id, page or filter number goes past it.
 ID_MASSIMO = 2**31 - 1
 
@@ -92,7 +94,12 @@ def _verifica_richiesta_api():
 class ConvertitoreLia(Model2SchemaConverter):
     """A choice column (a SQLAlchemy Enum of strings) becomes a String field: marshmallow-sqlalchemy
     makes it a Raw field, which lets `false` or `3` reach the length check (a 500) and tells
-    the OpenAPI document nothing about its type."""
+    the OpenAPI document nothing about its type. Every schema writes its answers cell by cell
+    (app.api.serializzazione)."""
+
+    def _meta_schema_factory(self, columns, model, class_mixin, parent_schema_name=None):
+        schema = super()._meta_schema_factory(columns, model, class_mixin, parent_schema_name=parent_schema_name)
+        return type(schema.__name__, (SerializzazioneDiretta, schema), {})
 
     def _column2enum(self, datamodel, column):
         campo = super()._column2enum(datamodel, column)
