@@ -59,7 +59,7 @@ UTENTI = ["cav.cremona", "capofila"]
 PAGINA = 25
 # Pairs (page, reference) per page at full scale: a page takes ~20 ms, and on this shared machine
 # ten medians of 5 pairs of one page spread over 0.23–0.42 of the ratio, medians of 21 over up to
-# 0.21 (the spese list: 1.21–1.42), five of 61 over 0.05 (1.26–1.31); 61 pairs take ~3 s a page.
+# 0.21 (the spese pages: 1.21–1.42), five of 61 over 0.05 (1.25–1.31); 61 pairs take ~3 s a page.
 RUN = 61
 # Goals
 OBIETTIVO_EXPORT_RAPPORTO = 1.2
