@@ -49,12 +49,14 @@ class SerializzazioneDiretta:
 
     def _serialize(self, obj, *, many=False):
         passi = self._passi()
-        oggetti = (obj if many else [obj]) if obj is not None else []
-        # marshmallow reads a record that answers `[]` as a mapping first: its own way then.
-        if passi is None or any(hasattr(o, "__getitem__") for o in oggetti):
+        if passi is None or obj is None:
             return super()._serialize(obj, many=many)
+        oggetti = list(obj) if many else [obj]
+        # marshmallow reads a record that answers `[]` as a mapping first: its own way then.
+        if any(hasattr(o, "__getitem__") for o in oggetti):
+            return super()._serialize(oggetti if many else obj, many=many)
         righe = [_riga(o, passi) for o in oggetti]
-        return righe if many and obj is not None else (righe[0] if righe else _riga(obj, passi))
+        return righe if many else righe[0]
 
 
 def _riga(oggetto, passi) -> dict:
