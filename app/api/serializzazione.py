@@ -43,7 +43,8 @@ class SerializzazioneDiretta:
             campi = self.dump_fields.items()
             diretta = (self.dict_class is dict and not self._hooks[PRE_DUMP] and not self._hooks[POST_DUMP]
                        and type(self).get_attribute is Schema.get_attribute
-                       and all(campo._CHECK_ATTRIBUTE and "." not in (campo.attribute or nome) for nome, campo in campi))
+                       and all(campo._CHECK_ATTRIBUTE and "." not in (campo.attribute or nome)
+                               for nome, campo in campi))
             passi = self._lia_passi = [_passo(nome, campo) for nome, campo in campi] if diretta else None
         return passi
 
