@@ -24,7 +24,7 @@ def _passo(nome, campo):
     """(key in the answer, field name, attribute read, how the value is written, field): `how` is
     the type a value is written unchanged in, _NIDIFICATO, or None (the field's own formatting)."""
     come = _SCRITTI_COME_SONO.get(type(campo))
-    if come is int and (campo.as_string or campo.strict):
+    if come is int and campo.as_string:
         come = None
     if type(campo) is fields.Nested and not campo.many:
         come = _NIDIFICATO
