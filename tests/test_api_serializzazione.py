@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from flask_appbuilder.api import ModelRestApi
@@ -54,11 +55,6 @@ def test_ogni_api_scrive_le_risposte_di_marshmallow(app, monkeypatch):
         db.session.remove()
 
 
-class _Record:
-    def __init__(self, **valori):
-        self.__dict__.update(valori)
-
-
 class _Schema(SerializzazioneDiretta, Schema):
     numero = fields.Integer()
     testo = fields.String()
@@ -79,7 +75,7 @@ class _Schema(SerializzazioneDiretta, Schema):
 ])
 def test_i_valori_di_ogni_tipo_e_quelli_assenti(valori, monkeypatch):
     schema = _Schema()
-    record = [_Record(**valori), _Record(**valori)]
+    record = [SimpleNamespace(**valori), SimpleNamespace(**valori)]
     scrivi = lambda: (_json(schema.dump(record, many=True)), _json(schema.dump(iter(record), many=True)),  # noqa: E731
                       _json(schema.dump(record[0])), _json(schema.dump(None)))
     nostro = scrivi()
@@ -94,7 +90,7 @@ def test_uno_schema_con_un_aggancio_o_un_record_mappa_resta_a_marshmallow():
             return {**dati, "segnato": True}
 
     assert _Schema()._passi() is not None and ConAggancio()._passi() is None
-    assert ConAggancio().dump(_Record(numero=1))["segnato"] is True
+    assert ConAggancio().dump(SimpleNamespace(numero=1))["segnato"] is True
     # A mapping is read by key first (marshmallow's accessor): its way, not the attribute.
     assert _Schema().dump({"numero": 4, "testo": "t"})["numero"] == 4
 
@@ -107,13 +103,13 @@ def test_un_record_annidato_con_only_su_uno_schema_gia_usato():
         b = fields.String()
 
     usato = Figlio()
-    figlio = _Record(a=1, b="x")
+    figlio = SimpleNamespace(a=1, b="x")
     assert usato.dump(figlio) == {"a": 1, "b": "x"}
 
     class Padre(SerializzazioneDiretta, Schema):
         figlio = fields.Nested(usato, only=("a",))
 
-    assert Padre().dump(_Record(figlio=figlio)) == {"figlio": {"a": 1}}
+    assert Padre().dump(SimpleNamespace(figlio=figlio)) == {"figlio": {"a": 1}}
 
 
 def test_uno_schema_che_annida_se_stesso_scende_quanto_i_dati():
@@ -121,7 +117,7 @@ def test_uno_schema_che_annida_se_stesso_scende_quanto_i_dati():
         nome = fields.String()
         padre = fields.Nested(lambda: Nodo())
 
-    foglia = _Record(nome="c", padre=_Record(nome="b", padre=_Record(nome="a", padre=None)))
+    foglia = SimpleNamespace(nome="c", padre=SimpleNamespace(nome="b", padre=SimpleNamespace(nome="a", padre=None)))
     assert Nodo().dump(foglia) == {"nome": "c", "padre": {"nome": "b", "padre": {"nome": "a", "padre": None}}}
 
 
@@ -140,5 +136,5 @@ def test_un_campo_che_legge_a_modo_suo_e_il_nome_passato_al_campo():
     class ConNome(SerializzazioneDiretta, Schema):
         x = NomeDelCampo(attribute="y")
 
-    assert ConProprio()._passi() is None and ConProprio().dump(_Record(testo="suo no")) == {"testo": "suo"}
-    assert ConNome().dump(_Record(y=1)) == Schema._serialize(ConNome(), _Record(y=1)) == {"x": "x"}
+    assert ConProprio()._passi() is None and ConProprio().dump(SimpleNamespace(testo="suo no")) == {"testo": "suo"}
+    assert ConNome().dump(SimpleNamespace(y=1)) == Schema._serialize(ConNome(), SimpleNamespace(y=1)) == {"x": "x"}
